@@ -1,0 +1,44 @@
+package dev.authoraization.call;
+
+/**
+ * Every way a call can fail, each with a stable machine-readable id and the HTTP status the
+ * REST door answers with. Doors map these once; nothing compares message strings.
+ */
+public enum ErrorCode {
+  UNAUTHENTICATED("unauthenticated", 401),
+  UNKNOWN_TOOL("unknown_tool", 403),
+  DENIED("denied", 403),
+  INVALID_ARGUMENTS("invalid_arguments", 400),
+  APPROVAL_NOT_FOUND("approval_not_found", 404),
+  NOT_ELIGIBLE_APPROVER("not_eligible_approver", 403),
+  SELF_APPROVAL("self_approval", 403),
+  ALREADY_VOTED("already_voted", 409),
+  FINGERPRINT_MISMATCH("fingerprint_mismatch", 409),
+  APPROVAL_NOT_PENDING("approval_not_pending", 409),
+  APPROVAL_EXPIRED("approval_expired", 409),
+  APPROVAL_DENIED("approval_denied", 403),
+  APPROVAL_CANCELLED("approval_cancelled", 409),
+  NOT_REQUESTER("not_requester", 403),
+  PRECONDITION_FAILED("precondition_failed", 409),
+  AUDIT_UNAVAILABLE("audit_unavailable", 503),
+  CREDENTIAL_UNAVAILABLE("credential_unavailable", 503),
+  POLICY_UNAVAILABLE("policy_unavailable", 503),
+  PROVIDER_FAILED("provider_failed", 502),
+  NOT_FOUND("not_found", 404);
+
+  private final String id;
+  private final int httpStatus;
+
+  ErrorCode(String id, int httpStatus) {
+    this.id = id;
+    this.httpStatus = httpStatus;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.authoraization.tool;
+
+import dev.authoraization.call.ToolCall;
+import dev.authoraization.call.ToolResult;
+import dev.authoraization.credential.Credential;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A family of tools (GitHub, say). Only {@code ToolCallGateway} calls a provider: there is no
+ * other path from a door to {@link #execute}.
+ */
+public interface ToolProvider {
+
+  /** The tools this provider offers; read once at start-up. */
+  List<ToolDescriptor> tools();
+
+  /**
+   * The resource a call acts on (for GitHub, {@code owner/repo}): what policy conditions see as
+   * {@code resource} and what the credential is narrowed to. Throws a {@code GatewayException}
+   * with {@code INVALID_ARGUMENTS} when the arguments do not name one.
+   */
+  String resource(ToolCall call);
+
+  /**
+   * Facts an approval binds besides the arguments, such as a pull request's head SHA. Read with a
+   * read-only credential when approval is requested, and again right before execution; if they
+   * changed, the call is refused.
+   */
+  default Map<String, String> preconditions(ToolCall call, Credential readOnly) {
+    return Map.of();
+  }
+
+  /** Runs the call with a credential narrowed to it. Failures are {@code GatewayException}s. */
+  ToolResult execute(ToolCall call, Credential credential);
+}
