@@ -1,0 +1,26 @@
+package dev.authoraization.approval;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * Wakes callers parked on a request the moment it changes. A waiter takes the current signal
+ * before it reads the state, so a change between the read and the wait is never missed.
+ */
+@Component
+public class ApprovalWaiters {
+
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
+
+  CompletableFuture<Void> signal(String id) {
+    return signals.computeIfAbsent(id, key -> new CompletableFuture<>());
+  }
+
+  void wake(String id) {
+    CompletableFuture<Void> signal = signals.remove(id);
+    if (signal != null) {
+      signal.complete(null);
+    }
+  }
+}

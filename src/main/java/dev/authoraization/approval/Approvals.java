@@ -1,0 +1,355 @@
+package dev.authoraization.approval;
+
+import dev.authoraization.approval.ApprovalRequest.Verdict;
+import dev.authoraization.audit.AuditEntry;
+import dev.authoraization.audit.AuditLog;
+import dev.authoraization.call.Caller;
+import dev.authoraization.call.Decision;
+import dev.authoraization.call.ErrorCode;
+import dev.authoraization.call.Fingerprint;
+import dev.authoraization.call.GatewayException;
+import dev.authoraization.call.ToolCall;
+import dev.authoraization.call.ToolResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The approval lifecycle: request, vote, cancel, expire, claim, complete. Each transition is one
+ * conditional update and one audit record in the same transaction (if the audit record cannot be
+ * written, the transition does not happen); waiters are woken after commit.
+ */
+@Service
+public class Approvals {
+
+  private static final Logger log = LoggerFactory.getLogger(Approvals.class);
+
+  private final ApprovalStore store;
+  private final AuditLog audit;
+  private final TransactionTemplate tx;
+  private final ApprovalWaiters waiters;
+  private final ApplicationEventPublisher events;
+  private final List<ApprovalChannel> channels;
+  private final Clock clock;
+  private final Timer latency;
+
+  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
+      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters) {
+    this.store = store;
+    this.audit = audit;
+    this.tx = tx;
+    this.waiters = waiters;
+    this.events = events;
+    this.channels = channels;
+    this.clock = clock;
+    this.latency = Timer.builder("engine.approval.latency")
+        .description("Time from an approval request to its decision by a human")
+        .publishPercentileHistogram().register(meters);
+  }
+
+  /**
+   * Stores a new request for a call that needs approval. Asking again with the same idempotency
+   * key returns the stored request instead of a second one.
+   */
+  public ApprovalRequest request(ToolCall call, String decisionId, String resource,
+      Map<String, String> preconditions, Decision.NeedsApproval decision, String policyRevision) {
+    Fingerprint fingerprint = Fingerprint.of(call.tool(), call.arguments(), preconditions);
+    Optional<ApprovalRequest> existing = store.findByIdempotencyKey(call.caller(), call.idempotencyKey());
+    if (existing.isPresent()) {
+      return sameCallOrRefuse(existing.get(), fingerprint);
+    }
+    Instant now = now();
+    ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), decisionId, call, resource,
+        fingerprint, preconditions, decision.ruleId(), decision.requirement(), policyRevision,
+        ApprovalState.PENDING, now, now.plus(decision.requirement().timeToLive()), "", Optional.empty(), List.of());
+    try {
+      tx.executeWithoutResult(status -> {
+        store.insert(request);
+        audit.append(entry("approval.requested", request).outcome("pending").build());
+      });
+    } catch (DataAccessException duplicate) {
+      // a concurrent request with the same idempotency key won the insert
+      return store.findByIdempotencyKey(call.caller(), call.idempotencyKey())
+          .map(other -> sameCallOrRefuse(other, fingerprint)).orElseThrow(() -> duplicate);
+    }
+    for (ApprovalChannel channel : channels) {
+      try {
+        channel.requested(request);
+      } catch (RuntimeException e) {
+        log.warn("Approval channel {} failed for request {}: {}", channel.getClass().getSimpleName(),
+            request.id(), e.toString());
+      }
+    }
+    return request;
+  }
+
+  public ApprovalRequest get(String id) {
+    return store.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  public List<ApprovalRequest> pending(int limit) {
+    return store.pending(limit);
+  }
+
+  /**
+   * One approver's answer. Accepted only for the same fingerprint, while pending, before expiry,
+   * from an eligible approver who is not the requester (when the rule separates duties), once per
+   * approver. A deny ends the request; approvals count towards the quorum.
+   */
+  public ApprovalRequest decide(String id, Caller approver, Fingerprint fingerprint, Verdict verdict, String reason) {
+    ApprovalState reached = tx.execute(status -> {
+      ApprovalRequest request = store.lock(id).orElseThrow(() -> notFound(id));
+      Instant now = now();
+      if (request.state() == ApprovalState.PENDING && !now.isBefore(request.expiresAt())) {
+        expire(request, now);
+        return ApprovalState.EXPIRED;
+      }
+      refuseUnlessPending(request);
+      if (!request.fingerprint().equals(fingerprint)) {
+        throw new GatewayException(ErrorCode.FINGERPRINT_MISMATCH,
+            "This approval is for another action: the fingerprint does not match request " + id + ".");
+      }
+      if (!approver.hasAnyRole(request.requirement().approverRoles())) {
+        throw new GatewayException(ErrorCode.NOT_ELIGIBLE_APPROVER,
+            "You are not an eligible approver for this request: it needs one of the roles "
+                + request.requirement().approverRoles() + ".");
+      }
+      if (request.requirement().separationOfDuties() && approver.principal().equals(request.requester().principal())) {
+        throw new GatewayException(ErrorCode.SELF_APPROVAL,
+            "You asked for this action, so you cannot approve it (separation of duties).");
+      }
+      boolean voted = request.votes().stream().anyMatch(v ->
+          v.approverSubject().equals(approver.subject()) && v.approverIssuer().equals(approver.issuer()));
+      if (voted) {
+        throw new GatewayException(ErrorCode.ALREADY_VOTED, "You have already answered this request.");
+      }
+      store.insertVote(id, new ApprovalRequest.Vote(approver.subject(), approver.issuer(), verdict, reason, now));
+      audit.append(entry("approval.vote", request).approval(id, approver.subject())
+          .outcome(verdict.name().toLowerCase()).reason(reason).build());
+      long approvals = 1 + request.votes().stream().filter(v -> v.verdict() == Verdict.APPROVE).count();
+      if (verdict == Verdict.DENY) {
+        move(request, ApprovalState.DENIED, reason.isBlank() ? "denied_by_approver" : reason, approver.subject(), now);
+        return ApprovalState.DENIED;
+      }
+      if (approvals >= request.requirement().quorum()) {
+        move(request, ApprovalState.APPROVED, "", approver.subject(), now);
+        return ApprovalState.APPROVED;
+      }
+      return ApprovalState.PENDING;
+    });
+    ApprovalRequest after = get(id);
+    if (reached == ApprovalState.EXPIRED) {
+      changed(after);
+      throw new GatewayException(ErrorCode.APPROVAL_EXPIRED, "Request " + id + " expired before it was decided.");
+    }
+    if (reached != ApprovalState.PENDING) {
+      latency.record(Duration.between(after.createdAt(), now()));
+    }
+    changed(after);
+    return after;
+  }
+
+  /** The requester withdraws a pending request. */
+  public ApprovalRequest cancel(String id, Caller caller) {
+    tx.executeWithoutResult(status -> {
+      ApprovalRequest request = store.lock(id).orElseThrow(() -> notFound(id));
+      if (!request.requester().principal().equals(caller.principal())) {
+        throw new GatewayException(ErrorCode.NOT_REQUESTER, "Only the requester can cancel request " + id + ".");
+      }
+      refuseUnlessPending(request);
+      move(request, ApprovalState.CANCELLED, "cancelled_by_requester", caller.subject(), now());
+    });
+    ApprovalRequest after = get(id);
+    changed(after);
+    return after;
+  }
+
+  /**
+   * Claims an approved request for execution: APPROVED → EXECUTING, which succeeds for exactly one
+   * caller across threads and nodes. Empty when someone else claimed it or it is not approved.
+   */
+  public Optional<ApprovalRequest> claim(String id) {
+    Boolean claimed = tx.execute(status -> {
+      if (!store.transition(id, ApprovalState.APPROVED, ApprovalState.EXECUTING, "", now())) {
+        return false;
+      }
+      ApprovalRequest request = store.find(id).orElseThrow(() -> notFound(id));
+      audit.append(entry("approval.claimed", request).outcome("executing").build());
+      return true;
+    });
+    if (!Boolean.TRUE.equals(claimed)) {
+      return Optional.empty();
+    }
+    ApprovalRequest request = get(id);
+    changed(request);
+    return Optional.of(request);
+  }
+
+  /** EXECUTING → EXECUTED with the tool's result. */
+  public ApprovalRequest complete(String id, ToolResult result, String credential) {
+    tx.executeWithoutResult(status -> {
+      ApprovalRequest request = store.find(id).orElseThrow(() -> notFound(id));
+      if (!store.complete(id, result.content(), now())) {
+        throw illegal(request, ApprovalState.EXECUTED);
+      }
+      audit.append(entry("call.executed", request).credential(credential).outcome("executed").build());
+    });
+    ApprovalRequest after = get(id);
+    changed(after);
+    return after;
+  }
+
+  /** EXECUTING → FAILED, recording why (an error code, never a secret). */
+  public ApprovalRequest fail(String id, GatewayException error, String credential) {
+    tx.executeWithoutResult(status -> {
+      ApprovalRequest request = store.find(id).orElseThrow(() -> notFound(id));
+      if (!store.transition(id, ApprovalState.EXECUTING, ApprovalState.FAILED, error.code().id(), now())) {
+        throw illegal(request, ApprovalState.FAILED);
+      }
+      audit.append(entry("call.failed", request).credential(credential).outcome("failed")
+          .reason(error.code().id()).build());
+    });
+    ApprovalRequest after = get(id);
+    changed(after);
+    return after;
+  }
+
+  /**
+   * Waits until the request reaches a final state or the wait runs out, whichever comes first,
+   * woken by the change itself (no polling loop). Returns the request as it then is.
+   */
+  public ApprovalRequest await(String id, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      var signal = waiters.signal(id);
+      ApprovalRequest request = get(id);
+      if (request.state() == ApprovalState.PENDING && !now().isBefore(request.expiresAt())) {
+        expireIfPending(id);
+        continue;
+      }
+      long left = deadline - System.nanoTime();
+      if (request.state().isFinal() || left <= 0) {
+        return request;
+      }
+      long untilExpiry = Duration.between(now(), request.expiresAt()).toNanos();
+      try {
+        signal.get(request.state() == ApprovalState.PENDING ? Math.min(left, Math.max(untilExpiry, 0) + 1_000_000) : left,
+            TimeUnit.NANOSECONDS);
+      } catch (TimeoutException timedOut) {
+        // loop: either the deadline passed or the request's own expiry is due
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return get(id);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Moves every overdue pending request to EXPIRED; returns how many. */
+  public int expireOverdue() {
+    int expired = 0;
+    for (String id : store.overdue(now(), 500)) {
+      if (expireIfPending(id)) {
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  /** APPROVED requests that nobody claimed (after a restart, for example). */
+  public List<String> approvedUnclaimed() {
+    return store.approvedUnclaimed(500);
+  }
+
+  private boolean expireIfPending(String id) {
+    Boolean expired = tx.execute(status -> {
+      Optional<ApprovalRequest> request = store.lock(id);
+      if (request.isEmpty() || request.get().state() != ApprovalState.PENDING) {
+        return false;
+      }
+      expire(request.get(), now());
+      return true;
+    });
+    if (Boolean.TRUE.equals(expired)) {
+      changed(get(id));
+      return true;
+    }
+    return false;
+  }
+
+  private void expire(ApprovalRequest request, Instant now) {
+    move(request, ApprovalState.EXPIRED, "expired", "", now);
+  }
+
+  private void move(ApprovalRequest request, ApprovalState to, String reason, String by, Instant now) {
+    if (!store.transition(request.id(), request.state(), to, reason, now)) {
+      throw illegal(request, to);
+    }
+    audit.append(entry("approval." + to.name().toLowerCase(), request).approval(request.id(), by)
+        .outcome(to.name().toLowerCase()).reason(reason).build());
+  }
+
+  private void changed(ApprovalRequest request) {
+    waiters.wake(request.id());
+    events.publishEvent(new ApprovalChanged(request.id(), request.state()));
+  }
+
+  private AuditEntry.Builder entry(String event, ApprovalRequest request) {
+    return AuditEntry.event(event, request.decisionId())
+        .caller(request.requester())
+        .tool(request.call().tool(), request.call().arguments())
+        .decision("approve", request.ruleId(), "")
+        .approval(request.id(), "")
+        .policyRevision(request.policyRevision());
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static ApprovalRequest sameCallOrRefuse(ApprovalRequest existing, Fingerprint fingerprint) {
+    if (!existing.fingerprint().equals(fingerprint)) {
+      throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
+          "This idempotency key was already used for a different call; use a new key.");
+    }
+    return existing;
+  }
+
+  private static void refuseUnlessPending(ApprovalRequest request) {
+    switch (request.state()) {
+      case PENDING -> { }
+      case EXPIRED -> throw new GatewayException(ErrorCode.APPROVAL_EXPIRED,
+          "Request " + request.id() + " has expired.");
+      case CANCELLED -> throw new GatewayException(ErrorCode.APPROVAL_CANCELLED,
+          "Request " + request.id() + " was cancelled by the requester.");
+      default -> throw new GatewayException(ErrorCode.APPROVAL_NOT_PENDING,
+          "Request " + request.id() + " is " + request.state() + ", no longer pending.");
+    }
+  }
+
+  private static GatewayException illegal(ApprovalRequest request, ApprovalState to) {
+    return new GatewayException(ErrorCode.APPROVAL_NOT_PENDING,
+        "Request " + request.id() + " cannot move from " + request.state() + " to " + to + ".");
+  }
+
+  private static GatewayException notFound(String id) {
+    return new GatewayException(ErrorCode.APPROVAL_NOT_FOUND, "No approval request " + id + ".");
+  }
+}

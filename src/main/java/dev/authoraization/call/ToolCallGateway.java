@@ -1,0 +1,263 @@
+package dev.authoraization.call;
+
+import dev.authoraization.approval.ApprovalChanged;
+import dev.authoraization.approval.ApprovalRequest;
+import dev.authoraization.approval.ApprovalState;
+import dev.authoraization.approval.Approvals;
+import dev.authoraization.audit.AuditEntry;
+import dev.authoraization.audit.AuditLog;
+import dev.authoraization.credential.Credential;
+import dev.authoraization.credential.CredentialNeed;
+import dev.authoraization.credential.CredentialRequest;
+import dev.authoraization.credential.CredentialVault;
+import dev.authoraization.policy.Explanation;
+import dev.authoraization.policy.Policy;
+import dev.authoraization.policy.PolicyInput;
+import dev.authoraization.tool.Risk;
+import dev.authoraization.tool.ToolCatalog;
+import dev.authoraization.tool.ToolDescriptor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one path from a door to a tool (ARCHITECTURE.md section 1): identify → describe → decide →
+ * record → (approve) → re-check → credential → execute → record. No other code calls a
+ * {@code ToolProvider}.
+ */
+@Service
+public class ToolCallGateway implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ToolCallGateway.class);
+
+  private final ToolCatalog catalog;
+  private final Policy policy;
+  private final AuditLog audit;
+  private final Approvals approvals;
+  private final List<CredentialVault> vaults;
+  private final MeterRegistry meters;
+  private final ObservationRegistry observations;
+  private final ExecutorService approvedRuns = Executors.newVirtualThreadPerTaskExecutor();
+
+  public ToolCallGateway(ToolCatalog catalog, Policy policy, AuditLog audit, Approvals approvals,
+      List<CredentialVault> vaults, MeterRegistry meters, ObservationRegistry observations) {
+    this.catalog = catalog;
+    this.policy = policy;
+    this.audit = audit;
+    this.approvals = approvals;
+    this.vaults = vaults;
+    this.meters = meters;
+    this.observations = observations;
+    for (ToolDescriptor tool : catalog.descriptors()) {
+      vaultFor(tool.credential()); // fail at start-up, not per request, when a tool has no vault
+    }
+  }
+
+  /**
+   * Runs a call as far as policy lets it: the result for an allowed call, a pending approval for
+   * one that needs a human, a {@link GatewayException} for everything else.
+   */
+  public CallOutcome execute(ToolCall call) {
+    String decisionId = UUID.randomUUID().toString();
+    // 2 describe: an unknown tool is denied before policy sees it
+    ToolCatalog.Entry entry = catalog.find(call.tool()).orElse(null);
+    if (entry == null) {
+      record(decisionId, call, new Decision.Deny(Decision.DEFAULT_DENY, "unknown_tool"), "denied");
+      throw new GatewayException(ErrorCode.UNKNOWN_TOOL, "There is no tool named '" + call.tool() + "'.",
+          Map.of("reason", "unknown_tool"));
+    }
+    String resource = entry.provider().resource(call);
+    // 3 decide, 4 record before acting
+    Decision decision = policy.decide(new PolicyInput(call, entry.descriptor(), resource));
+    meters.counter("engine.decisions", "effect", decision.effect()).increment();
+    return switch (decision) {
+      case Decision.Deny deny -> {
+        record(decisionId, call, deny, "denied");
+        throw new GatewayException(ErrorCode.DENIED,
+            "Policy denied this call (rule " + deny.ruleId() + ", reason " + deny.reason() + ").",
+            Map.of("reason", deny.reason(), "rule", deny.ruleId()));
+      }
+      case Decision.Allow allow -> {
+        record(decisionId, call, allow, "allowed");
+        yield new CallOutcome.Completed(decisionId, run(decisionId, call, entry, resource, allow));
+      }
+      case Decision.NeedsApproval needs -> {
+        record(decisionId, call, needs, "pending");
+        yield park(decisionId, call, entry, resource, needs);
+      }
+    };
+  }
+
+  /** The dry run: what policy would decide for this call, and why. Nothing is recorded or run. */
+  public Explanation explain(ToolCall call) {
+    ToolCatalog.Entry entry = catalog.find(call.tool()).orElse(null);
+    if (entry == null) {
+      return new Explanation(new Decision.Deny(Decision.DEFAULT_DENY, "unknown_tool"), policy.revision(),
+          List.of(new Explanation.RuleTrace(Decision.DEFAULT_DENY, "unknown_tool",
+              "There is no tool named '" + call.tool() + "'; unknown tools are denied before policy.")));
+    }
+    return policy.explain(new PolicyInput(call, entry.descriptor(), entry.provider().resource(call)));
+  }
+
+  /**
+   * Executes an approved request once: claims it (APPROVED → EXECUTING, which only one caller on
+   * any node wins), re-checks its preconditions, and runs it. Everyone else gets the request as
+   * it stands; wait on it to see the outcome.
+   */
+  public ApprovalRequest executeApproved(String approvalId) {
+    ApprovalRequest request = approvals.claim(approvalId).orElse(null);
+    if (request == null) {
+      return approvals.get(approvalId);
+    }
+    String credentialUsed = "";
+    try {
+      ToolCatalog.Entry entry = catalog.find(request.call().tool()).orElseThrow(() -> new GatewayException(
+          ErrorCode.UNKNOWN_TOOL, "The tool '" + request.call().tool() + "' is no longer offered."));
+      // 6 re-check: what the approver saw must still be true
+      if (!request.preconditions().isEmpty()) {
+        Map<String, String> now = preconditions(request.call(), entry, request.resource());
+        if (!now.equals(request.preconditions())) {
+          throw new GatewayException(ErrorCode.PRECONDITION_FAILED,
+              "What was approved no longer holds (was " + request.preconditions() + ", now " + now
+                  + "); nothing was executed. Ask for a new approval.");
+        }
+      }
+      ToolCall bound = bind(request.call(), request.preconditions());
+      try (Credential credential = credential(entry.descriptor(), bound, request.resource())) {
+        credentialUsed = credential.description();
+        ToolResult result = observe(entry.descriptor(), () -> entry.provider().execute(bound, credential));
+        return approvals.complete(approvalId, result, credentialUsed);
+      }
+    } catch (GatewayException e) {
+      return approvals.fail(approvalId, e, credentialUsed);
+    } catch (RuntimeException e) {
+      log.error("Tool {} failed for approval {}", request.call().tool(), approvalId, e);
+      return approvals.fail(approvalId, new GatewayException(ErrorCode.PROVIDER_FAILED,
+          "The tool failed unexpectedly."), credentialUsed);
+    }
+  }
+
+  /**
+   * Waits (up to {@code wait}) for the request's outcome and returns it. Only the requester and
+   * the request's eligible approvers may see it; to anyone else it does not exist.
+   */
+  public ApprovalRequest follow(String approvalId, Caller caller, Duration wait) {
+    ApprovalRequest request = approvals.get(approvalId);
+    boolean requester = request.requester().principal().equals(caller.principal());
+    if (!requester && !caller.hasAnyRole(request.requirement().approverRoles())) {
+      throw new GatewayException(ErrorCode.APPROVAL_NOT_FOUND, "No approval request " + approvalId + ".");
+    }
+    if (request.state() == ApprovalState.APPROVED) {
+      executeApproved(approvalId);
+    }
+    return wait.isZero() ? approvals.get(approvalId) : approvals.await(approvalId, wait);
+  }
+
+  /** Approved requests run at once, on the node that saw the approval; the claim keeps it to one run. */
+  @EventListener
+  public void onApprovalChanged(ApprovalChanged changed) {
+    if (changed.state() == ApprovalState.APPROVED) {
+      approvedRuns.execute(() -> executeApproved(changed.id()));
+    }
+  }
+
+  /** Runs APPROVED requests left unclaimed, e.g. by a restart between approval and execution. */
+  @EventListener(ApplicationReadyEvent.class)
+  public void resumeApproved() {
+    approvals.approvedUnclaimed().forEach(id -> approvedRuns.execute(() -> executeApproved(id)));
+  }
+
+  @Override
+  public void close() {
+    approvedRuns.close();
+  }
+
+  private CallOutcome park(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,
+      Decision.NeedsApproval needs) {
+    Map<String, String> preconditions = preconditions(call, entry, resource);
+    for (String name : preconditions.keySet()) {
+      if (call.arguments().has(name)) {
+        throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
+            "The argument '" + name + "' is set by the engine from the approval; do not send it.");
+      }
+    }
+    ApprovalRequest request = approvals.request(call, decisionId, resource, preconditions, needs, policy.revision());
+    return new CallOutcome.Pending(request.decisionId(), request.id(), request.fingerprint(), request.expiresAt());
+  }
+
+  private ToolResult run(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,
+      Decision.Allow allow) {
+    String credentialUsed = "";
+    try (Credential credential = credential(entry.descriptor(), call, resource)) {
+      credentialUsed = credential.description();
+      ToolResult result = observe(entry.descriptor(), () -> entry.provider().execute(call, credential));
+      audit.append(outcome("call.executed", decisionId, call, allow).credential(credentialUsed).outcome("executed").build());
+      return result;
+    } catch (GatewayException e) {
+      if (e.code() != ErrorCode.AUDIT_UNAVAILABLE) {
+        audit.append(outcome("call.failed", decisionId, call, allow).credential(credentialUsed)
+            .outcome("failed").reason(e.code().id()).build());
+      }
+      throw e;
+    }
+  }
+
+  private Map<String, String> preconditions(ToolCall call, ToolCatalog.Entry entry, String resource) {
+    CredentialNeed readOnly = entry.descriptor().credential().readOnly();
+    try (Credential credential = vaultFor(readOnly).issue(new CredentialRequest(readOnly, resource, call.caller(), false))) {
+      return entry.provider().preconditions(call, credential);
+    }
+  }
+
+  private Credential credential(ToolDescriptor tool, ToolCall call, String resource) {
+    boolean singleUse = tool.risk() == Risk.DESTRUCTIVE;
+    return vaultFor(tool.credential()).issue(new CredentialRequest(tool.credential(), resource, call.caller(), singleUse));
+  }
+
+  private CredentialVault vaultFor(CredentialNeed need) {
+    return vaults.stream().filter(v -> v.supports(need.kind())).findFirst()
+        .orElseThrow(() -> new GatewayException(ErrorCode.CREDENTIAL_UNAVAILABLE,
+            "No credential vault is configured for '" + need.kind() + "' credentials."));
+  }
+
+  private ToolResult observe(ToolDescriptor tool, java.util.function.Supplier<ToolResult> call) {
+    return Observation.createNotStarted("engine.tool.call", observations)
+        .lowCardinalityKeyValue("tool", tool.name())
+        .lowCardinalityKeyValue("risk", tool.risk().name().toLowerCase())
+        .observe(call);
+  }
+
+  /** Bound preconditions reach the provider as arguments of the same name (e.g. the approved head SHA). */
+  private static ToolCall bind(ToolCall call, Map<String, String> preconditions) {
+    if (preconditions.isEmpty()) {
+      return call;
+    }
+    ObjectNode arguments = (ObjectNode) call.arguments().deepCopy(); // ToolCall holds objects only
+    preconditions.forEach(arguments::put);
+    return new ToolCall(call.tool(), arguments, call.caller(), call.idempotencyKey());
+  }
+
+  private void record(String decisionId, ToolCall call, Decision decision, String outcome) {
+    audit.append(AuditEntry.event("call.decided", decisionId).caller(call.caller())
+        .tool(call.tool(), call.arguments())
+        .decision(decision.effect(), decision.ruleId(), decision instanceof Decision.Deny d ? d.reason() : "")
+        .outcome(outcome).policyRevision(policy.revision()).build());
+  }
+
+  private AuditEntry.Builder outcome(String event, String decisionId, ToolCall call, Decision.Allow allow) {
+    return AuditEntry.event(event, decisionId).caller(call.caller()).tool(call.tool(), call.arguments())
+        .decision(allow.effect(), allow.ruleId(), "").policyRevision(policy.revision());
+  }
+}

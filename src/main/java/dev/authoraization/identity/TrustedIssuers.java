@@ -1,0 +1,129 @@
+package dev.authoraization.identity;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.converter.RsaKeyConverters;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerAuthenticationManagerResolver;
+
+/**
+ * The REST and MCP doors' token check: one decoder per trusted issuer, each checking the
+ * signature (configured algorithms only), issuer, audience, {@code exp} (required), {@code nbf}
+ * and {@code iat} within a bounded clock skew. A token naming any other issuer is refused before
+ * any key is fetched. Decoders are built once, on first use, and cache their keys.
+ */
+public final class TrustedIssuers {
+
+  private final JwtIssuerAuthenticationManagerResolver resolver;
+
+  /**
+   * @param builtIn decoders for issuers served by this engine itself, by issuer URI, so that
+   *     their keys are read in process instead of over HTTP
+   */
+  public TrustedIssuers(List<IdentityProperties.Issuer> issuers, Map<String, Supplier<JwtDecoder>> builtIn) {
+    Map<String, AuthenticationManager> managers = new HashMap<>();
+    for (IdentityProperties.Issuer issuer : issuers) {
+      Supplier<JwtDecoder> decoder = builtIn.getOrDefault(issuer.uri(), () -> decoder(issuer));
+      managers.put(issuer.uri(), new LazyManager(issuer, decoder));
+    }
+    Map<String, AuthenticationManager> trusted = Map.copyOf(managers);
+    this.resolver = new JwtIssuerAuthenticationManagerResolver(trusted::get);
+  }
+
+  public AuthenticationManagerResolver<HttpServletRequest> resolver() {
+    return resolver;
+  }
+
+  /** Builds its decoder on first use: discovery may need the issuer to be up. */
+  private static final class LazyManager implements AuthenticationManager {
+    private final IdentityProperties.Issuer issuer;
+    private final Supplier<JwtDecoder> decoder;
+    private volatile AuthenticationManager delegate;
+
+    LazyManager(IdentityProperties.Issuer issuer, Supplier<JwtDecoder> decoder) {
+      this.issuer = issuer;
+      this.decoder = decoder;
+    }
+
+    @Override
+    public Authentication authenticate(Authentication authentication) {
+      AuthenticationManager manager = delegate;
+      if (manager == null) {
+        synchronized (this) {
+          if (delegate == null) {
+            JwtDecoder built = decoder.get();
+            if (built instanceof NimbusJwtDecoder nimbus) {
+              nimbus.setJwtValidator(validator(issuer));
+            }
+            JwtAuthenticationProvider provider = new JwtAuthenticationProvider(built);
+            provider.setJwtAuthenticationConverter(
+                jwt -> new CallerAuthentication(jwt, JwtCallers.caller(jwt, issuer.rolesClaim())));
+            delegate = provider::authenticate;
+          }
+          manager = delegate;
+        }
+      }
+      return manager.authenticate(authentication);
+    }
+  }
+
+  static NimbusJwtDecoder decoder(IdentityProperties.Issuer issuer) {
+    List<SignatureAlgorithm> algorithms = issuer.algorithms().stream().map(SignatureAlgorithm::from)
+        .filter(Objects::nonNull).toList();
+    if (!issuer.publicKeyLocation().isEmpty()) {
+      return NimbusJwtDecoder.withPublicKey(readPublicKey(issuer.publicKeyLocation()))
+          .signatureAlgorithm(SignatureAlgorithm.RS256).build();
+    }
+    if (!issuer.jwkSetUri().isEmpty()) {
+      return NimbusJwtDecoder.withJwkSetUri(issuer.jwkSetUri()).jwsAlgorithms(set -> set.addAll(algorithms)).build();
+    }
+    if (JwtDecoders.fromIssuerLocation(issuer.uri()) instanceof NimbusJwtDecoder nimbus) {
+      return nimbus;
+    }
+    throw new IllegalStateException("Cannot build a token decoder for issuer " + issuer.uri());
+  }
+
+  /** Every check a token must pass besides its signature. */
+  public static OAuth2TokenValidator<Jwt> validator(IdentityProperties.Issuer issuer) {
+    List<OAuth2TokenValidator<Jwt>> checks = new ArrayList<>();
+    checks.add(new JwtTimestampValidator(issuer.clockSkew()));
+    checks.add(new JwtIssuerValidator(issuer.uri()));
+    checks.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull));
+    checks.add(new JwtClaimValidator<Object>(JwtClaimNames.SUB, sub -> sub instanceof String s && !s.isBlank()));
+    checks.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+        aud -> aud != null && aud.stream().anyMatch(issuer.audiences()::contains)));
+    return new DelegatingOAuth2TokenValidator<>(checks);
+  }
+
+  private static RSAPublicKey readPublicKey(String location) {
+    try (InputStream in = new DefaultResourceLoader().getResource(location).getInputStream()) {
+      return RsaKeyConverters.x509().convert(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the public key at " + location, e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.authoraization.web;
+
+import dev.authoraization.call.ErrorCode;
+import dev.authoraization.call.GatewayException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Maps failures to RFC 9457 problem details, once, for the whole REST door. Each problem carries
+ * the stable {@code code} of its {@link ErrorCode}; messages never include a credential, a stack
+ * trace or SQL.
+ */
+@RestControllerAdvice
+public class ProblemResponses extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+  private final JsonMapper json;
+
+  public ProblemResponses(JsonMapper json) {
+    this.json = json;
+  }
+
+  @ExceptionHandler(GatewayException.class)
+  ResponseEntity<ProblemDetail> gateway(GatewayException e) {
+    return ResponseEntity.status(e.code().httpStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem(e.code(), e.getMessage(), e.details()));
+  }
+
+  @ExceptionHandler(RuntimeException.class)
+  ResponseEntity<ProblemDetail> unexpected(RuntimeException e, HttpServletRequest request) {
+    log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
+    ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        "The engine failed unexpectedly; nothing was executed on your behalf. The error is logged.");
+    body.setType(URI.create("urn:authoraization:problem:internal"));
+    body.setProperty("code", "internal");
+    return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+  }
+
+  static ProblemDetail problem(ErrorCode code, String detail, Map<String, String> details) {
+    ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code.httpStatus()), detail);
+    body.setType(URI.create("urn:authoraization:problem:" + code.id()));
+    body.setProperty("code", code.id());
+    details.forEach(body::setProperty);
+    return body;
+  }
+
+  void unauthenticated(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+      throws IOException {
+    response.setHeader("WWW-Authenticate", "Bearer");
+    write(response, problem(ErrorCode.UNAUTHENTICATED,
+        "A valid bearer token from a trusted issuer is required.", Map.of()));
+  }
+
+  void forbidden(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
+      throws IOException {
+    write(response, problem(ErrorCode.DENIED, "You may not use this endpoint.", Map.of("reason", "forbidden")));
+  }
+
+  private void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+    response.setStatus(problem.getStatus());
+    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+    json.writeValue(response.getOutputStream(), problem);
+  }
+}
