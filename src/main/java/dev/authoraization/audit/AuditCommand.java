@@ -31,10 +31,14 @@ public final class AuditCommand {
    * "--" are Spring properties (e.g. {@code --spring.datasource.url=...}).
    */
   public static int run(String[] args) {
+    return run(args, System.out);
+  }
+
+  static int run(String[] args, PrintStream out) {
     List<String> words = Arrays.stream(args).skip(1).filter(a -> !a.startsWith("--")).toList();
     String[] properties = Arrays.stream(args).filter(a -> a.startsWith("--")).toArray(String[]::new);
     if (!words.equals(List.of("verify"))) {
-      System.err.println("usage: audit verify [--spring.datasource.url=...]");
+      out.println("usage: audit verify [--spring.datasource.url=...]");
       return FAILED;
     }
     try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Context.class)
@@ -43,9 +47,9 @@ public final class AuditCommand {
         .logStartupInfo(false)
         .properties("logging.level.root=warn")
         .run(properties)) {
-      return execute(context.getBean(AuditLog.class), words, System.out);
+      return execute(context.getBean(AuditLog.class), words, out);
     } catch (RuntimeException e) {
-      System.err.println("audit verify failed: the engine could not start ("
+      out.println("audit verify failed: the engine could not start ("
           + e.getClass().getSimpleName() + ")");
       return FAILED;
     }
