@@ -102,7 +102,9 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
     } catch (ExecutionException e) {
       throw unavailable();
     } catch (TimeoutException e) {
-      pending.done.cancel(false);
+      if (!pending.done.cancel(false) && !pending.done.isCompletedExceptionally()) {
+        return pending.done.join(); // committed just as the wait ran out
+      }
       throw unavailable();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
