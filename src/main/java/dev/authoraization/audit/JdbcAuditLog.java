@@ -56,6 +56,9 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String UNIQUE_VIOLATION = "23505";
 
+  private static final Pending STOP = new Pending(AuditEntry.event("stop", "").build(), "{}", "{}",
+      Instant.EPOCH, new CompletableFuture<>());
+
   private final DataSource dataSource;
   private final String chain;
   private final Masking masking;
@@ -236,7 +239,11 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    writer.interrupt();
+    // A stop marker, not an interrupt: interrupting a thread inside H2's file I/O closes the
+    // database file under it.
+    if (!queue.offer(STOP)) {
+      writer.interrupt();
+    }
     try {
       writer.join(appendTimeout.toMillis());
     } catch (InterruptedException e) {
@@ -264,13 +271,15 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
 
   private void drain() {
     List<Pending> batch = new ArrayList<>(batchSize);
-    while (!closed) {
+    boolean stop = false;
+    while (!stop) {
       try {
         batch.add(queue.take());
       } catch (InterruptedException e) {
         break;
       }
       queue.drainTo(batch, batchSize - 1);
+      stop = batch.remove(STOP);
       batch.removeIf(p -> p.done.isDone()); // its caller gave up waiting
       if (!batch.isEmpty()) {
         write(batch);
