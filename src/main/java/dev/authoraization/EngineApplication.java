@@ -6,6 +6,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class EngineApplication {
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("audit")) {
+      System.exit(dev.authoraization.audit.AuditCommand.run(args)); // CLI, no web server
+    }
     SpringApplication.run(EngineApplication.class, args);
   }
 }

@@ -16,4 +16,15 @@ public interface AuditLog {
 
   /** The newest records, newest first. */
   List<AuditRecord> recent(int limit);
+
+  /**
+   * The newest records that match the query, newest first. The default filters the whole log in
+   * memory, which is only good enough for fakes; a store overrides it with a query.
+   */
+  default List<AuditRecord> find(AuditQuery query, int limit) {
+    return recent(Integer.MAX_VALUE).stream()
+        .filter(r -> query.matches(r.entry()))
+        .limit(Math.max(limit, 0))
+        .toList();
+  }
 }
