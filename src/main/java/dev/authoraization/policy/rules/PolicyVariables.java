@@ -1,0 +1,97 @@
+package dev.authoraization.policy.rules;
+
+import dev.authoraization.call.Caller;
+import dev.authoraization.policy.PolicyInput;
+import dev.cel.common.values.NullValue;
+import dev.cel.runtime.CelVariableResolver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a condition sees of one call, converted to CEL values on first use and kept for the rest
+ * of the decision, so a policy whose conditions never read {@code args} never converts them.
+ * One instance per decision; not shared between threads.
+ *
+ * <ul>
+ *   <li>{@code caller}: map with {@code subject}, {@code issuer}, {@code roles} (list of string),
+ *       {@code agent} (empty string when none)
+ *   <li>{@code tool}: map with {@code name} and {@code risk} ({@code READ}, {@code WRITE},
+ *       {@code DESTRUCTIVE})
+ *   <li>{@code args}: the JSON arguments; objects are maps, arrays lists, integral numbers int,
+ *       other numbers double
+ *   <li>{@code resource}: string, e.g. {@code owner/repo}
+ * </ul>
+ */
+final class PolicyVariables implements CelVariableResolver {
+
+  static final String CALLER = "caller";
+  static final String TOOL = "tool";
+  static final String ARGS = "args";
+  static final String RESOURCE = "resource";
+
+  private final PolicyInput input;
+  private @Nullable Object caller;
+  private @Nullable Object tool;
+  private @Nullable Object args;
+
+  PolicyVariables(PolicyInput input) {
+    this.input = input;
+  }
+
+  @Override
+  public Optional<Object> find(String name) {
+    return switch (name) {
+      case CALLER -> Optional.of(caller != null ? caller : (caller = caller(input.call().caller())));
+      case TOOL -> Optional.of(tool != null ? tool : (tool = Map.of(
+          "name", input.tool().name(), "risk", input.tool().risk().name())));
+      case ARGS -> Optional.of(args != null ? args : (args = toCel(input.call().arguments())));
+      case RESOURCE -> Optional.of(input.resource());
+      default -> Optional.empty();
+    };
+  }
+
+  private static Map<String, Object> caller(Caller caller) {
+    return Map.of(
+        "subject", caller.subject(),
+        "issuer", caller.issuer(),
+        // Sorted so a trace or an error reads the same every time.
+        "roles", caller.roles().stream().sorted().toList(),
+        "agent", caller.agent().orElse(""));
+  }
+
+  /** JSON to CEL values: https://github.com/google/cel-spec/blob/master/doc/langdef.md#json-data-conversion */
+  static Object toCel(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> map = new HashMap<>();
+      for (Map.Entry<String, JsonNode> property : node.properties()) {
+        map.put(property.getKey(), toCel(property.getValue()));
+      }
+      return map;
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      for (JsonNode element : node.values()) {
+        list.add(toCel(element));
+      }
+      return list;
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.longValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isNull() || node.isMissingNode()) {
+      return NullValue.NULL_VALUE;
+    }
+    return node.asString();
+  }
+}
