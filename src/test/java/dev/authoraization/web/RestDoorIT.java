@@ -138,7 +138,9 @@ class RestDoorIT extends EngineIT {
   void requesterCancelsAndTheRequestEnds() {
     String id = post("/api/v1/tool-calls", MERGE, ALICE).body().path("approval_id").asString();
 
-    assertThat(post("/api/v1/approvals/" + id + "/cancel", "", token("bob", "developer")).status()).isEqualTo(404);
+    Response stranger = post("/api/v1/approvals/" + id + "/cancel", "", token("bob", "developer"));
+    assertThat(stranger.status()).isEqualTo(403);
+    assertThat(stranger.body().path("code").asString()).isEqualTo("not_requester");
     Response r = post("/api/v1/approvals/" + id + "/cancel", "", ALICE);
 
     assertThat(r.status()).isEqualTo(200);
