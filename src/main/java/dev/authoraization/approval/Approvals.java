@@ -113,6 +113,12 @@ public class Approvals {
    * approver. A deny ends the request; approvals count towards the quorum.
    */
   public ApprovalRequest decide(String id, Caller approver, Fingerprint fingerprint, Verdict verdict, String reason) {
+    return decide(id, approver, fingerprint, verdict, reason, Evidence.unverified("direct"));
+  }
+
+  /** As above, with what the approval channel verified; it goes into the vote's audit record. */
+  public ApprovalRequest decide(String id, Caller approver, Fingerprint fingerprint, Verdict verdict, String reason,
+      Evidence evidence) {
     ApprovalState reached = tx.execute(status -> {
       ApprovalRequest request = store.lock(id).orElseThrow(() -> notFound(id));
       Instant now = now();
@@ -141,7 +147,7 @@ public class Approvals {
       }
       store.insertVote(id, new ApprovalRequest.Vote(approver.subject(), approver.issuer(), verdict, reason, now));
       audit.append(entry("approval.vote", request).approval(id, approver.subject())
-          .outcome(verdict.name().toLowerCase()).reason(reason).build());
+          .outcome(verdict.name().toLowerCase()).reason(reason).evidence(evidence.toJson()).build());
       long approvals = 1 + request.votes().stream().filter(v -> v.verdict() == Verdict.APPROVE).count();
       if (verdict == Verdict.DENY) {
         move(request, ApprovalState.DENIED, reason.isBlank() ? "denied_by_approver" : reason, approver.subject(), now);

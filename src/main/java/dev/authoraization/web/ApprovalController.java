@@ -3,6 +3,7 @@ package dev.authoraization.web;
 import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.approval.Approvals;
+import dev.authoraization.approval.Evidence;
 import dev.authoraization.call.Caller;
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.Fingerprint;
@@ -122,7 +123,8 @@ class ApprovalController {
     if (reason.length() > 500) {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "A reason has at most 500 characters.");
     }
-    return View.of(approvals.decide(id, Callers.of(authentication), fingerprint, verdict, reason));
+    return View.of(approvals.decide(id, Callers.of(authentication), fingerprint, verdict, reason,
+        Evidence.unverified("rest-api")));
   }
 
   private Duration parseWait(@Nullable String wait) {
