@@ -135,11 +135,13 @@ public class ToolCallGateway implements AutoCloseable {
         }
       }
       ToolCall bound = bind(request.call(), request.preconditions());
+      ToolResult result;
+      // the credential is closed (a single-use token revoked) before anyone learns the outcome
       try (Credential credential = credential(entry.descriptor(), bound, request.resource())) {
         credentialUsed = credential.description();
-        ToolResult result = observe(entry.descriptor(), () -> entry.provider().execute(bound, credential));
-        return approvals.complete(approvalId, result, credentialUsed);
+        result = observe(entry.descriptor(), () -> entry.provider().execute(bound, credential));
       }
+      return approvals.complete(approvalId, result, credentialUsed);
     } catch (GatewayException e) {
       return approvals.fail(approvalId, e, credentialUsed);
     } catch (RuntimeException e) {
@@ -200,9 +202,12 @@ public class ToolCallGateway implements AutoCloseable {
   private ToolResult run(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,
       Decision.Allow allow) {
     String credentialUsed = "";
-    try (Credential credential = credential(entry.descriptor(), call, resource)) {
-      credentialUsed = credential.description();
-      ToolResult result = observe(entry.descriptor(), () -> entry.provider().execute(call, credential));
+    try {
+      ToolResult result;
+      try (Credential credential = credential(entry.descriptor(), call, resource)) {
+        credentialUsed = credential.description();
+        result = observe(entry.descriptor(), () -> entry.provider().execute(call, credential));
+      }
       audit.append(outcome("call.executed", decisionId, call, allow).credential(credentialUsed).outcome("executed").build());
       return result;
     } catch (GatewayException e) {
