@@ -253,10 +253,12 @@ public class Approvals {
       if (request.state().isFinal() || left <= 0) {
         return request;
       }
-      long untilExpiry = Duration.between(now(), request.expiresAt()).toNanos();
+      // a pending request also wakes its waiter when its own expiry is due
+      long timeout = request.state() == ApprovalState.PENDING
+          ? Math.min(left, Math.max(Duration.between(now(), request.expiresAt()).toNanos(), 0) + 1_000_000)
+          : left;
       try {
-        signal.get(request.state() == ApprovalState.PENDING ? Math.min(left, Math.max(untilExpiry, 0) + 1_000_000) : left,
-            TimeUnit.NANOSECONDS);
+        signal.get(timeout, TimeUnit.NANOSECONDS);
       } catch (TimeoutException timedOut) {
         // loop: either the deadline passed or the request's own expiry is due
       } catch (InterruptedException e) {

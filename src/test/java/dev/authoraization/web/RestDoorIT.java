@@ -45,6 +45,20 @@ class RestDoorIT extends EngineIT {
   }
 
   @Test
+  void malformedRequestsAre400ProblemsNeverServerErrors() {
+    Response notJson = post("/api/v1/tool-calls", "{\"tool\":", ALICE);
+    Response argumentsNotAnObject = post("/api/v1/tool-calls", "{\"tool\":\"read_notes\",\"arguments\":[1]}", ALICE);
+    Response noTool = post("/api/v1/tool-calls", "{\"arguments\":{}}", ALICE);
+    Response badWait = get("/api/v1/approvals/x?wait=forever", ALICE);
+
+    for (Response r : java.util.List.of(notJson, argumentsNotAnObject, noTool, badWait)) {
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.raw().headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+    }
+    assertThat(argumentsNotAnObject.body().path("code").asString()).isEqualTo("invalid_arguments");
+  }
+
+  @Test
   void withoutATokenTheDoorAnswers401WithAProblem() {
     Response r = post("/api/v1/tool-calls", MERGE, null);
 
