@@ -315,11 +315,12 @@ public class GitHubToolProvider implements ToolProvider {
   private ObjectNode contents(ToolCall call, String token) {
     String path = optionalString(call, "path").orElse("/");
     String trimmed = path.replaceAll("^/+", "").replaceAll("/+$", "");
-    if (trimmed.contains("..") && List.of(trimmed.split("/")).contains("..")) {
+    if (List.of(trimmed.split("/")).contains("..")) {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "Invalid arguments for get_file_contents: 'path' must not contain '..'.");
     }
     Map<String, String> query = optionalString(call, "ref").map(ref -> Map.of("ref", ref)).orElse(Map.of());
-    String target = repository(call).path() + "/contents" + (trimmed.isEmpty() ? "" : "/" + GitHubClient.segment(trimmed, true));
+    // The root is "/contents/" (operation repos/get-content with an empty path), as GitHub's clients send it.
+    String target = repository(call).path() + "/contents/" + GitHubClient.segment(trimmed, true);
     JsonNode body = github.get(target, query, token).body();
     ObjectNode result = github.json().createObjectNode();
     if (body.isArray()) {
