@@ -22,7 +22,7 @@ public class GitHubCredentialConfiguration {
   @ConditionalOnProperty(name = "engine.github.credentials", havingValue = "app")
   @ConditionalOnMissingBean(AppKeySource.class)
   AppKeySource gitHubAppKeySource(GitHubProperties properties) {
-    Path path = properties.app().privateKeyPath().orElseThrow(() -> new IllegalStateException(
+    Path path = properties.app().keyFile().orElseThrow(() -> new IllegalStateException(
         "engine.github.credentials=app needs engine.github.app.private-key-path (the App's PKCS#8 PEM private key)."));
     if (!Files.isReadable(path)) {
       throw new IllegalStateException("The GitHub App private key file " + path
@@ -34,15 +34,15 @@ public class GitHubCredentialConfiguration {
   @Bean
   @ConditionalOnProperty(name = "engine.github.credentials", havingValue = "app")
   GitHubAppVault gitHubAppVault(GitHubProperties properties, GitHubClient github, AppKeySource keys) {
-    String appId = properties.app().appId().filter(id -> !id.isBlank()).orElseThrow(() -> new IllegalStateException(
+    String appId = properties.app().id().orElseThrow(() -> new IllegalStateException(
         "engine.github.credentials=app needs engine.github.app.app-id (the App's id, shown on its settings page)."));
-    return new GitHubAppVault(github, appId, keys, properties.app().installationId(), Clock.systemUTC());
+    return new GitHubAppVault(github, appId, keys, properties.app().installation(), Clock.systemUTC());
   }
 
   @Bean
   @ConditionalOnProperty(name = "engine.github.credentials", havingValue = "token")
   PersonalTokenVault personalTokenVault(GitHubProperties properties) {
-    String token = properties.token().filter(t -> !t.isBlank()).orElseThrow(() -> new IllegalStateException(
+    String token = properties.personalToken().orElseThrow(() -> new IllegalStateException(
         "engine.github.credentials=token needs engine.github.token (a personal access token; "
             + "for production prefer engine.github.credentials=app)."));
     return new PersonalTokenVault(token, Clock.systemUTC());

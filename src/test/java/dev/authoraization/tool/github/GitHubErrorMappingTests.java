@@ -16,7 +16,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -99,8 +98,7 @@ class GitHubErrorMappingTests {
   void unreachableGitHubIsAProviderFailureWithinTheTimeout() {
     // Port 9 (discard) on localhost is closed here: the connection is refused at once.
     GitHubProperties properties = new GitHubProperties(URI.create("http://127.0.0.1:9"), Duration.ofSeconds(2),
-        Duration.ofSeconds(2), Optional.empty(), Optional.empty(),
-        new GitHubProperties.App(Optional.empty(), Optional.empty(), Optional.empty()));
+        Duration.ofSeconds(2), null, null, null);
     GatewayException e = catchThrowableOfType(GatewayException.class,
         () -> new GitHubClient(properties).get("/rate_limit", Map.of(), TOKEN));
     assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_FAILED);
