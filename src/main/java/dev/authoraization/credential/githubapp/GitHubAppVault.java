@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ public class GitHubAppVault implements CredentialVault {
 
   static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
   private static final String ALL = "*";
+  /** Owner and repository names go into URL paths: only GitHub's name characters pass. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
   private static final Logger log = LoggerFactory.getLogger(GitHubAppVault.class);
 
   private final GitHubClient github;
@@ -89,7 +92,8 @@ public class GitHubAppVault implements CredentialVault {
       scope = "all repositories of installation " + installation;
     } else {
       String[] parts = request.resource().split("/", -1);
-      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      if (parts.length != 2 || !NAME.matcher(parts[0]).matches() || !NAME.matcher(parts[1]).matches()
+          || parts[1].equals(".") || parts[1].equals("..") || parts[0].startsWith(".")) {
         throw new GatewayException(ErrorCode.CREDENTIAL_UNAVAILABLE,
             "A GitHub App token is narrowed to one owner/repo, not '" + request.resource() + "'.");
       }

@@ -215,6 +215,15 @@ class GitHubAppVaultTests {
   }
 
   @Test
+  void resourceThatIsNotOneRepositoryIsRefusedBeforeAskingGitHub() {
+    for (String resource : new String[] {"demo", "demo/webapp/extra", "demo/../x", "demo/..", "../webapp", "demo/web app"}) {
+      assertThatThrownBy(() -> vault.issue(request(Map.of("issues", "read"), resource, false)))
+          .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_UNAVAILABLE));
+    }
+    assertThat(github.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
   void tokenWithoutRepositoryIsRefusedForAnythingButMetadataRead() {
     assertThatThrownBy(() -> vault.issue(request(Map.of("contents", "write"), "*", false)))
         .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_UNAVAILABLE));
