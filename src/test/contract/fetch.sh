@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 stamp=node_modules/.installed-lock.sha256
-want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if command -v sha256sum >/dev/null; then
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+else
+  want="$(shasum -a 256 package-lock.json | cut -d' ' -f1)"
+fi
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
