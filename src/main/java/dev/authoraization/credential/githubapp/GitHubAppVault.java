@@ -29,9 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <a href="https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app">Create
  * an installation access token</a> and docs/adr/0005-github-client.md.
  *
- * <p>Read and write tokens are cached per (installation, repository, permissions) until five
- * minutes before they expire. A single-use (destructive) request gets a fresh token that is revoked
- * ({@code DELETE /installation/token}) when the credential is closed.
+ * <p>Read-only tokens are cached per (installation, repository, permissions) until five minutes
+ * before they expire. A token that can write, and any single-use (destructive) request, is minted
+ * fresh and revoked ({@code DELETE /installation/token}) when the credential is closed.
  */
 public class GitHubAppVault implements CredentialVault {
 
@@ -101,18 +101,21 @@ public class GitHubAppVault implements CredentialVault {
       installation = installationFor(parts[0], parts[1]);
       scope = "repo " + request.resource();
     }
+    // Only read-only tokens are cached; a token that can write is minted for its one call and
+    // revoked when the call is done, whether or not the call is destructive.
+    boolean singleUse = request.singleUse() || permissions.containsValue("write");
     String description = "github-app installation token (" + scope + "; " + describe(permissions)
-        + (request.singleUse() ? "; single use" : "") + ")";
+        + (singleUse ? "; single use" : "") + ")";
     TokenKey key = new TokenKey(installation, repository.map(r -> r.toLowerCase(Locale.ROOT)).orElse(ALL), Map.copyOf(permissions));
     Instant now = clock.instant();
-    if (!request.singleUse()) {
+    if (!singleUse) {
       Minted cached = tokens.get(key);
       if (cached != null && now.isBefore(cached.expiresAt().minus(REFRESH_MARGIN))) {
         return new Credential(cached.token(), description, false, cached.expiresAt(), () -> {});
       }
     }
     Minted minted = mint(installation, repository, permissions);
-    if (request.singleUse()) {
+    if (singleUse) {
       return new Credential(minted.token(), description, false, minted.expiresAt(),
           () -> revoke(minted, description));
     }

@@ -176,6 +176,20 @@ class GitHubAppVaultTests {
   }
 
   @Test
+  void writeTokenIsNeverCachedAndIsRevokedAfterItsCall() {
+    installedOn("demo/webapp", 42);
+    issuesTokens(42, "{\"issues\": \"write\"}");
+
+    Credential first = vault.issue(request(Map.of("issues", "write"), "demo/webapp", false));
+    String firstToken = first.secret();
+    first.close();
+    Credential second = vault.issue(request(Map.of("issues", "write"), "demo/webapp", false));
+
+    assertThat(second.secret()).isNotEqualTo(firstToken);
+    github.verify(1, deleteRequestedFor(urlPathEqualTo("/installation/token")).withHeader("Authorization", equalTo("Bearer " + firstToken)));
+  }
+
+  @Test
   void appJwtIsSignedByTheAppKeyIssuedAMinuteAgoAndShortLived() {
     installedOn("demo/webapp", 42);
     issuesTokens(42, "{\"issues\": \"read\"}");
