@@ -24,7 +24,11 @@ public enum ErrorCode {
   CREDENTIAL_UNAVAILABLE("credential_unavailable", 503),
   POLICY_UNAVAILABLE("policy_unavailable", 503),
   PROVIDER_FAILED("provider_failed", 502),
-  NOT_FOUND("not_found", 404);
+  NOT_FOUND("not_found", 404),
+  /** The forge refuses the action in the target's current state (a pull request that cannot be merged). */
+  NOT_MERGEABLE("not_mergeable", 409),
+  /** The forge's rate limit is spent; the message names when it resets. */
+  RATE_LIMITED("rate_limited", 429);
 
   private final String id;
   private final int httpStatus;
