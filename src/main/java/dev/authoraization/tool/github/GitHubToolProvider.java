@@ -32,10 +32,11 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class GitHubToolProvider implements ToolProvider {
 
-  /** Set by the engine from the approval's bound preconditions; any value an agent sends is replaced. */
+  /**
+   * The precondition a merge approval binds. The gateway refuses it from agents when a call needs
+   * approval, and hands the approved value back to {@code execute} as an argument of this name.
+   */
   public static final String EXPECTED_HEAD_SHA = "expected_head_sha";
-  /** The precondition a merge approval binds. */
-  public static final String HEAD_SHA = "head_sha";
   /** The resource of a call that names no repository. */
   public static final String ANY_REPOSITORY = "*";
 
@@ -139,7 +140,7 @@ public class GitHubToolProvider implements ToolProvider {
     validate(call);
     Repository repo = repository(call);
     JsonNode pull = github.get(repo.path() + "/pulls/" + number(call, "pull_number"), Map.of(), readOnly.secret()).body();
-    return Map.of(HEAD_SHA, headSha(pull));
+    return Map.of(EXPECTED_HEAD_SHA, headSha(pull));
   }
 
   @Override

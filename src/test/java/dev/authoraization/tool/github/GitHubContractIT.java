@@ -155,7 +155,7 @@ class GitHubContractIT {
         bound = provider.preconditions(call, readOnly);
       }
       ObjectNode approved = ((ObjectNode) call.arguments()).deepCopy();
-      approved.put(GitHubToolProvider.EXPECTED_HEAD_SHA, bound.get(GitHubToolProvider.HEAD_SHA));
+      approved.put(GitHubToolProvider.EXPECTED_HEAD_SHA, bound.get(GitHubToolProvider.EXPECTED_HEAD_SHA));
       call = new ToolCall(tool, approved, ALICE, call.idempotencyKey());
     }
     try (Credential credential = vault.issue(new CredentialRequest(descriptor.credential(), resource, ALICE, destructive))) {

@@ -200,7 +200,7 @@ class GitHubToolProviderTests {
     Map<String, String> preconditions = provider().preconditions(call("merge_pull_request", """
         {"owner": "demo", "repo": "webapp", "pull_number": 7}"""), GitHubTestSupport.installationToken());
 
-    assertThat(preconditions).isEqualTo(Map.of("head_sha", SHA_A));
+    assertThat(preconditions).isEqualTo(Map.of("expected_head_sha", SHA_A));
   }
 
   @Test
