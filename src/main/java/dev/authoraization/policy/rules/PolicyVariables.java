@@ -5,6 +5,7 @@ import dev.authoraization.policy.PolicyInput;
 import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelVariableResolver;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +57,13 @@ final class PolicyVariables implements CelVariableResolver {
   }
 
   private static Map<String, Object> caller(Caller caller) {
+    String[] roles = caller.roles().toArray(String[]::new);
+    // Sorted so a trace or an error reads the same every time.
+    Arrays.sort(roles);
     return Map.of(
         "subject", caller.subject(),
         "issuer", caller.issuer(),
-        // Sorted so a trace or an error reads the same every time.
-        "roles", caller.roles().stream().sorted().toList(),
+        "roles", List.of(roles),
         "agent", caller.agent().orElse(""));
   }
 
