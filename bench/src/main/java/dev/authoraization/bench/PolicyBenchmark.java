@@ -28,13 +28,14 @@ import tools.jackson.databind.json.JsonMapper;
  * rule is the 19th, so a decision walks the list: 9 rules skipped on the tool name, 9 with a CEL
  * condition evaluated to false, then the match. The 1-rule policy is the same-run baseline.
  * Both decide the same call; the arguments are converted to CEL values on every decision, as in
- * production.
+ * production. Five warm-up iterations: the CEL interpreter takes several seconds of one core to
+ * reach its compiled speed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PolicyBenchmark {
 

@@ -125,7 +125,8 @@ public final class RulesPolicy implements Policy {
           if (rule.when().test(variables)) {
             trace.add(new RuleTrace(rule.id(), "matched", "tool " + tool + " is one of "
                 + rule.tools() + " and `" + rule.when().source() + "` is true: "
-                + rule.decision().effect()));
+                + rule.decision().effect()
+                + (rule.description().isEmpty() ? "" : " (" + rule.description() + ")")));
             return new Explanation(rule.decision(), revision, trace);
           }
           trace.add(new RuleTrace(rule.id(), "condition_false",
