@@ -3,6 +3,7 @@ package dev.authoraization.policy.rules;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
+import org.jspecify.annotations.Nullable;
 
 /** A rule's {@code when}: always true when absent, otherwise a compiled, type-checked CEL program. */
 sealed interface Condition {
@@ -53,7 +54,7 @@ sealed interface Condition {
 
   /** Why a condition could not be evaluated; carries no stack trace as it is an expected outcome. */
   final class ConditionError extends Exception {
-    ConditionError(String message, @org.jspecify.annotations.Nullable Throwable cause) {
+    ConditionError(String message, @Nullable Throwable cause) {
       super(message, cause, false, false);
     }
   }

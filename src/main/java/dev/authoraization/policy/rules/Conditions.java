@@ -9,6 +9,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -34,6 +35,8 @@ final class Conditions {
 
   private final CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
       .setOptions(OPTIONS)
+      // has(), all(), exists(), exists_one(), map(), filter()
+      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
       // caller.roles is a list and caller.subject a string, so caller's values are dyn.
       .addVar(PolicyVariables.CALLER, MapType.create(SimpleType.STRING, SimpleType.DYN))
       .addVar(PolicyVariables.TOOL, MapType.create(SimpleType.STRING, SimpleType.STRING))

@@ -5,6 +5,7 @@ import dev.authoraization.policy.PolicyInput;
 import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelVariableResolver;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,34 +50,45 @@ final class PolicyVariables implements CelVariableResolver {
       case CALLER -> Optional.of(caller != null ? caller : (caller = caller(input.call().caller())));
       case TOOL -> Optional.of(tool != null ? tool : (tool = Map.of(
           "name", input.tool().name(), "risk", input.tool().risk().name())));
-      case ARGS -> Optional.of(args != null ? args : (args = toCel(input.call().arguments())));
+      case ARGS -> Optional.of(args != null ? args : (args = toCel(input.call().arguments(), 0)));
       case RESOURCE -> Optional.of(input.resource());
       default -> Optional.empty();
     };
   }
 
   private static Map<String, Object> caller(Caller caller) {
+    String[] roles = caller.roles().toArray(String[]::new);
+    // Sorted so a trace or an error reads the same every time.
+    Arrays.sort(roles);
     return Map.of(
         "subject", caller.subject(),
         "issuer", caller.issuer(),
-        // Sorted so a trace or an error reads the same every time.
-        "roles", caller.roles().stream().sorted().toList(),
+        "roles", List.of(roles),
         "agent", caller.agent().orElse(""));
   }
 
+  /**
+   * Deeper arguments are refused (the condition then fails closed) rather than risk the stack;
+   * no tool takes arguments nested anywhere near this.
+   */
+  static final int MAX_DEPTH = 64;
+
   /** JSON to CEL values: https://github.com/google/cel-spec/blob/master/doc/langdef.md#json-data-conversion */
-  static Object toCel(JsonNode node) {
+  private static Object toCel(JsonNode node, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("arguments are nested deeper than " + MAX_DEPTH);
+    }
     if (node.isObject()) {
       Map<String, Object> map = new HashMap<>();
       for (Map.Entry<String, JsonNode> property : node.properties()) {
-        map.put(property.getKey(), toCel(property.getValue()));
+        map.put(property.getKey(), toCel(property.getValue(), depth + 1));
       }
       return map;
     }
     if (node.isArray()) {
       List<Object> list = new ArrayList<>(node.size());
       for (JsonNode element : node.values()) {
-        list.add(toCel(element));
+        list.add(toCel(element, depth + 1));
       }
       return list;
     }

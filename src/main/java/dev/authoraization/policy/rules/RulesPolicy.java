@@ -12,7 +12,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +34,14 @@ public final class RulesPolicy implements Policy {
   private static final Decision NO_MATCH = new Decision.Deny(Decision.DEFAULT_DENY, NO_MATCHING_RULE);
   private static final Decision BROKEN = new Decision.Deny(Decision.DEFAULT_DENY, POLICY_ERROR);
 
+  /** Tools come from the catalog, so a few dozen names; the bound only guards against misuse. */
+  private static final int MAX_INDEXED_TOOLS = 4096;
+
   private final String origin;
   private final Rule[] rules;
   private final String revision;
+  /** Per tool name, the rules whose tools cover it, in order: globs are matched once per name. */
+  private final ConcurrentHashMap<String, Rule[]> rulesByTool = new ConcurrentHashMap<>();
 
   private RulesPolicy(String origin, List<Rule> rules, String revision) {
     this.origin = origin;
@@ -73,10 +80,7 @@ public final class RulesPolicy implements Policy {
     try {
       PolicyVariables variables = new PolicyVariables(input);
       String tool = input.tool().name();
-      for (Rule rule : rules) {
-        if (!rule.tools().covers(tool)) {
-          continue;
-        }
+      for (Rule rule : rulesCovering(tool)) {
         try {
           if (rule.when().test(variables)) {
             return rule.decision();
@@ -92,6 +96,17 @@ public final class RulesPolicy implements Policy {
       log.error("Policy {} failed to decide for tool {}; denied", origin, input.tool().name(), e);
       return BROKEN;
     }
+  }
+
+  private Rule[] rulesCovering(String tool) {
+    Rule[] covering = rulesByTool.get(tool);
+    if (covering == null) {
+      covering = Arrays.stream(rules).filter(rule -> rule.tools().covers(tool)).toArray(Rule[]::new);
+      if (rulesByTool.size() < MAX_INDEXED_TOOLS) {
+        rulesByTool.putIfAbsent(tool, covering);
+      }
+    }
+    return covering;
   }
 
   @Override
@@ -110,7 +125,8 @@ public final class RulesPolicy implements Policy {
           if (rule.when().test(variables)) {
             trace.add(new RuleTrace(rule.id(), "matched", "tool " + tool + " is one of "
                 + rule.tools() + " and `" + rule.when().source() + "` is true: "
-                + rule.decision().effect()));
+                + rule.decision().effect()
+                + (rule.description().isEmpty() ? "" : " (" + rule.description() + ")")));
             return new Explanation(rule.decision(), revision, trace);
           }
           trace.add(new RuleTrace(rule.id(), "condition_false",
@@ -135,7 +151,7 @@ public final class RulesPolicy implements Policy {
 
   /** The rule ids in order, for diagnostics. */
   public List<String> ruleIds() {
-    return java.util.Arrays.stream(rules).map(Rule::id).toList();
+    return Arrays.stream(rules).map(Rule::id).toList();
   }
 
   @Override

@@ -74,4 +74,15 @@ class DefaultPolicyTests {
     assertThat(POLICY.decide(call(tool, caller("nobody"))))
         .isEqualTo(new Decision.Deny(Decision.DEFAULT_DENY, "no_matching_rule"));
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"list_issues", "comment_on_issue", "merge_pull_request", "delete_repository"})
+  void explainWhenDryRunThenSameDecisionAsDecideAndSameRevision(String tool) {
+    var input = call(tool, caller("alice", "developer"));
+    var explanation = POLICY.explain(input);
+
+    assertThat(explanation.decision()).isEqualTo(POLICY.decide(input));
+    assertThat(explanation.revision()).isEqualTo(POLICY.revision());
+    assertThat(explanation.trace()).isNotEmpty();
+  }
 }

@@ -173,6 +173,38 @@ class RulesPolicyTests {
   }
 
   @Test
+  void decideWhenArgumentsNestedTooDeepThenConditionErrorNotCrash() {
+    RulesPolicy policy = policy("""
+        rules:
+          - id: looks-at-args
+            tools: ["*"]
+            when: 'has(args.a)'
+            effect: allow
+        """);
+    String deep = "{\"a\":".repeat(200) + "1" + "}".repeat(200);
+
+    assertThat(policy.decide(call("list_issues", Risk.READ, caller("a"), deep, "demo/app")))
+        .isEqualTo(new Decision.Deny("looks-at-args", "condition_error"));
+    assertThat(policy.decide(call("list_issues", Risk.READ, caller("a"), "{\"a\":{\"b\":[1]}}", "demo/app")))
+        .isEqualTo(new Decision.Allow("looks-at-args"));
+  }
+
+  @Test
+  void decideWhenConditionUsesMacrosThenOptionalKeysAndListsCanBeTested() {
+    RulesPolicy policy = policy("""
+        rules:
+          - id: labelled-bugs
+            tools: ["*"]
+            when: 'has(args.labels) && args.labels.exists(l, l == "bug")'
+            effect: allow
+        """);
+    assertThat(policy.decide(call("list_issues", Risk.READ, caller("a"), "{\"labels\":[\"ui\",\"bug\"]}", "demo/app")))
+        .isEqualTo(new Decision.Allow("labelled-bugs"));
+    assertThat(policy.decide(call("list_issues", Risk.READ, caller("a"), "{}", "demo/app")))
+        .isEqualTo(new Decision.Deny(Decision.DEFAULT_DENY, "no_matching_rule"));
+  }
+
+  @Test
   void decideWhenDynConditionIsNotBooleanAtRuntimeThenConditionError() {
     RulesPolicy policy = policy("""
         rules:
