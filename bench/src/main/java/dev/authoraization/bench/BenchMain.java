@@ -19,7 +19,8 @@ public final class BenchMain {
 
   /** Benchmark pairs compared in the summary: measured, then its same-run baseline. */
   private static final Map<String, String> RATIOS = Map.of(
-      "PolicyBenchmark.decideTwentyRules", "PolicyBenchmark.decideOneRule");
+      "PolicyBenchmark.decideTwentyRules", "PolicyBenchmark.decideOneRule",
+      "PipelineBenchmark.gateway", "PipelineBenchmark.direct");
 
   private BenchMain() {}
 
@@ -43,6 +44,12 @@ public final class BenchMain {
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + "):");
     byName.forEach((name, run) -> {
       Result<?> wall = run.getPrimaryResult();
+      if (run.getParams().getMode() == org.openjdk.jmh.annotations.Mode.SampleTime) {
+        var stats = wall.getStatistics();
+        System.out.printf(Locale.ROOT, "  %-36s p50 %,10.1f %s  p99 %,10.1f %s  (%,d samples)%n", name,
+            stats.getPercentile(50), wall.getScoreUnit(), stats.getPercentile(99), wall.getScoreUnit(), stats.getN());
+        return;
+      }
       Result<?> perCore = run.getSecondaryResults().get(CpuTimeProfiler.PER_CPU_SECOND);
       Result<?> cores = run.getSecondaryResults().get(CpuTimeProfiler.CORES);
       System.out.printf(Locale.ROOT, "  %-36s %,12.0f %s (± %,.0f) wall clock; %,12.0f %s on %.2f cores%n",
@@ -55,6 +62,14 @@ public final class BenchMain {
       if (byName.containsKey(measured) && byName.containsKey(baseline)) {
         RunResult m = byName.get(measured);
         RunResult b = byName.get(baseline);
+        if (m.getParams().getMode() == org.openjdk.jmh.annotations.Mode.SampleTime) {
+          var ms = m.getPrimaryResult().getStatistics();
+          var bs = b.getPrimaryResult().getStatistics();
+          System.out.printf(Locale.ROOT, "  %s adds p50 %,.1f %s, p99 %,.1f %s over %s%n", measured,
+              ms.getPercentile(50) - bs.getPercentile(50), m.getPrimaryResult().getScoreUnit(),
+              ms.getPercentile(99) - bs.getPercentile(99), m.getPrimaryResult().getScoreUnit(), baseline);
+          return;
+        }
         System.out.printf(Locale.ROOT, "  %s / %s = %.3f wall clock, %.3f per core%n",
             measured, baseline, m.getPrimaryResult().getScore() / b.getPrimaryResult().getScore(),
             perCore(m) / perCore(b));
