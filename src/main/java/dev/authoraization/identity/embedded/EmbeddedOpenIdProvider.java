@@ -122,6 +122,16 @@ public class EmbeddedOpenIdProvider {
     }
   }
 
+  /**
+   * The {@code JwtDecoder} bean, for anything that asks for one. Without it Spring Boot would
+   * register a decoder over the same keys that checks only the token's times, not its issuer or
+   * audience; this one applies the REST door's checks.
+   */
+  @Bean
+  JwtDecoder embeddedJwtDecoder(BuiltInIssuer issuer) {
+    return issuer.decoder();
+  }
+
   @Bean
   AuthorizationServerSettings authorizationServerSettings(EmbeddedIdentityProperties properties) {
     return AuthorizationServerSettings.builder().issuer(properties.issuer()).build();

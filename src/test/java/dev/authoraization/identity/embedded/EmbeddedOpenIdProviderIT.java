@@ -116,6 +116,20 @@ class EmbeddedOpenIdProviderIT extends EmbeddedProviderContext {
   }
 
   @Test
+  void aRefreshWithoutSecretIsRefusedForAConfidentialClient() {
+    String verifier = verifier();
+    String refreshToken = Http.json(exchange(authorize("alice", ALICE_PASSWORD, challenge(verifier)), verifier))
+        .get("refresh_token").asString();
+
+    HttpResponse<String> asAgent = http.postForm("/oauth2/token", Map.of("grant_type", "refresh_token",
+        "refresh_token", refreshToken, "client_id", FirstStart.AGENT_CLIENT));
+
+    assertThat(asAgent.statusCode()).isEqualTo(401);
+    assertThat(Http.json(asAgent).get("error").asString()).isEqualTo("invalid_client");
+    assertThat(refresh(refreshToken).statusCode()).as("still usable by its own client").isEqualTo(200);
+  }
+
+  @Test
   void aWrongPasswordSendsBackToTheLoginFormWithoutACode() {
     String challenge = challenge(verifier());
     HttpResponse<String> toLogin = http.get(authorizeUrl(challenge), "Accept", "text/html");

@@ -1,6 +1,7 @@
 package dev.authoraization.identity.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -29,6 +30,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
 
 /**
  * Forged, altered and malformed bearer tokens at the REST door ({@code GET /api/v1/tools}): every
@@ -108,6 +111,19 @@ class JwtAttackCorpusIT extends EmbeddedProviderContext {
         }),
         forgery("garbage", () -> "this-is-not-a-jwt"),
         forgery("three segments of garbage", () -> "eyJ.eyJ.AAA"));
+  }
+
+  @Test
+  void everyJwtDecoderBeanChecksAudienceAndIssuerToo(@Autowired java.util.Map<String, JwtDecoder> decoders)
+      throws Exception {
+    String otherAudience = signed(ours, header(), claims().audience("some-other-api"));
+    String otherIssuer = signed(ours, header(), claims().issuer("https://issuer.example"));
+
+    assertThat(decoders).isNotEmpty();
+    decoders.forEach((name, decoder) -> {
+      assertThatThrownBy(() -> decoder.decode(otherAudience)).as(name).isInstanceOf(JwtException.class);
+      assertThatThrownBy(() -> decoder.decode(otherIssuer)).as(name).isInstanceOf(JwtException.class);
+    });
   }
 
   @ParameterizedTest(name = "{0} → 401")
