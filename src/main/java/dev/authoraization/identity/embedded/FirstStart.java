@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.security.crypto.keygen.Base64StringKeyGenerator;
 import org.springframework.security.crypto.keygen.StringKeyGenerator;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -107,7 +108,7 @@ public final class FirstStart {
         .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
         .tokenSettings(tokenSettings())
         .build();
-    clients.save(web);
+    saveUnlessRaced(web);
   }
 
   /** @return the secret to print, when one was generated now */
@@ -129,8 +130,27 @@ public final class FirstStart {
             .requireAuthorizationConsent(false).build())
         .tokenSettings(tokenSettings())
         .build();
-    clients.save(agent);
+    if (!saveUnlessRaced(agent)) {
+      return Optional.empty();
+    }
     return configured.isEmpty() ? Optional.of(secret) : Optional.empty();
+  }
+
+  /**
+   * Saves a client; false when another node starting at the same time registered it first (SAS
+   * refuses a second client with the same {@code client_id}), in which case its copy stands.
+   */
+  private boolean saveUnlessRaced(RegisteredClient client) {
+    try {
+      clients.save(client);
+      return true;
+    } catch (DataIntegrityViolationException | IllegalArgumentException raced) {
+      if (clients.findByClientId(client.getClientId()) == null) {
+        throw raced;
+      }
+      log.info("Client {} was registered by another node meanwhile", client.getClientId());
+      return false;
+    }
   }
 
   private TokenSettings tokenSettings() {

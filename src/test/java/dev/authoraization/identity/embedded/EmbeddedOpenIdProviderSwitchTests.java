@@ -3,6 +3,7 @@ package dev.authoraization.identity.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.authoraization.identity.BuiltInIssuer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -29,7 +30,7 @@ class EmbeddedOpenIdProviderSwitchTests {
   void theIssuerOfTheBuiltInProviderExpectsTheEngineAudienceAndTheRolesClaim() {
     var properties = new EmbeddedIdentityProperties(null, "http://localhost:9999/", null, null, null, null, null, null);
     var issuer = new EmbeddedOpenIdProvider().embeddedIssuer(properties,
-        (selector, context) -> java.util.List.of()).issuer();
+        (selector, context) -> List.of()).issuer();
 
     assertThat(properties.enabled()).isTrue();
     assertThat(issuer.uri()).isEqualTo("http://localhost:9999");
@@ -41,7 +42,7 @@ class EmbeddedOpenIdProviderSwitchTests {
   @Test
   void propertiesNeverPrintTheSecrets() {
     var properties = new EmbeddedIdentityProperties(true, null, null, null,
-        java.util.List.of(new EmbeddedIdentityProperties.User("carol", "carol-password-123", null)),
+        List.of(new EmbeddedIdentityProperties.User("carol", "carol-password-123", null)),
         "agent-secret-value", null, null);
 
     assertThat(properties.toString()).doesNotContain("carol-password-123").doesNotContain("agent-secret-value");

@@ -7,12 +7,17 @@ import java.nio.file.Path;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +37,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
  * First start against the real migration on H2 and PostgreSQL: demo credentials are generated,
@@ -55,7 +61,7 @@ class FirstStartTests {
     start(db, properties(List.of(), ""));
 
     Matcher passwords = PASSWORD.matcher(output.getOut());
-    Map<String, String> printed = new java.util.HashMap<>();
+    Map<String, String> printed = new HashMap<>();
     while (passwords.find()) {
       printed.put(passwords.group(1), passwords.group(2));
     }
@@ -126,13 +132,13 @@ class FirstStartTests {
     OAuth2Authorization authorization = OAuth2Authorization.withRegisteredClient(web)
         .principalName("alice")
         .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-        .authorizedScopes(java.util.Set.of("openid"))
+        .authorizedScopes(Set.of("openid"))
         .attribute(Principal.class.getName(),
             UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities()))
         .token(new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, "access-" + now.toEpochMilli(), now,
             now.plusSeconds(300)), metadata -> metadata.put(OAuth2Authorization.Token.CLAIMS_METADATA_NAME,
                 // mutable collections, as SAS builds them: its Jackson allowlist refuses List.of/Map.of
-                new java.util.HashMap<>(Map.of("sub", "alice", "aud", new ArrayList<>(List.of("authoraization-engine")),
+                new HashMap<>(Map.of("sub", "alice", "aud", new ArrayList<>(List.of("authoraization-engine")),
                     "roles", new ArrayList<>(List.of("developer"))))))
         .refreshToken(new OAuth2RefreshToken("refresh-" + now.toEpochMilli(), now, now.plusSeconds(3600)))
         .build();
@@ -146,6 +152,44 @@ class FirstStartTests {
     assertThat(found.getAccessToken().getClaims()).containsEntry("roles", List.of("developer"));
     assertThat(found.<UsernamePasswordAuthenticationToken>getAttribute(Principal.class.getName()).getName())
         .isEqualTo("alice");
+  }
+
+  @Test
+  void aNodeThatLosesTheFirstStartRaceNeitherFailsNorPrints(CapturedOutput output) {
+    DataSource db = TestDatabases.h2();
+    start(db, properties(List.of(), ""));
+    int printedBlocks = count(output.getOut(), "SHOWN ONCE");
+    // A second node that looked before the first one wrote: it sees no users and no clients.
+    var repository = new JdbcRegisteredClientRepository(new JdbcTemplate(db));
+    Set<String> asked = new HashSet<>();
+    RegisteredClientRepository stale = new RegisteredClientRepository() {
+      @Override
+      public void save(RegisteredClient client) {
+        repository.save(client);
+      }
+
+      @Override
+      public RegisteredClient findById(String id) {
+        return repository.findById(id);
+      }
+
+      @Override
+      public RegisteredClient findByClientId(String clientId) {
+        return asked.add(clientId) ? null : repository.findByClientId(clientId);
+      }
+    };
+    EmbeddedUsers staleUsers = new EmbeddedUsers(JdbcClient.create(db)) {
+      @Override
+      Optional<Row> find(String username) {
+        return Optional.empty();
+      }
+    };
+
+    new FirstStart(properties(List.of(), ""), staleUsers, stale, encoder, System.out).run();
+
+    assertThat(count(output.getOut(), "SHOWN ONCE")).isEqualTo(printedBlocks).isEqualTo(1);
+    assertThat(JdbcClient.create(db).sql("SELECT count(*) FROM oauth2_registered_client").query(Integer.class)
+        .single()).isEqualTo(2);
   }
 
   private static void start(DataSource db, EmbeddedIdentityProperties properties) {

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,7 +115,7 @@ class JwtAttackCorpusIT extends EmbeddedProviderContext {
   }
 
   @Test
-  void everyJwtDecoderBeanChecksAudienceAndIssuerToo(@Autowired java.util.Map<String, JwtDecoder> decoders)
+  void everyJwtDecoderBeanChecksAudienceAndIssuerToo(@Autowired Map<String, JwtDecoder> decoders)
       throws Exception {
     String otherAudience = signed(ours, header(), claims().audience("some-other-api"));
     String otherIssuer = signed(ours, header(), claims().issuer("https://issuer.example"));
