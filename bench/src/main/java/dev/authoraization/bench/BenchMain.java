@@ -46,7 +46,7 @@ public final class BenchMain {
       Result<?> wall = run.getPrimaryResult();
       if (run.getParams().getMode() == org.openjdk.jmh.annotations.Mode.SampleTime) {
         var stats = wall.getStatistics();
-        System.out.printf(Locale.ROOT, "  %-36s p50 %,10.1f %s  p99 %,10.1f %s  (%,d samples)%n", name,
+        System.out.printf(Locale.ROOT, "  %-36s p50 %,10.3f %s  p99 %,10.3f %s  (%,d samples)%n", name,
             stats.getPercentile(50), wall.getScoreUnit(), stats.getPercentile(99), wall.getScoreUnit(), stats.getN());
         return;
       }
