@@ -32,7 +32,7 @@ class NoticeTests {
     Notice notice = Notice.of(Requests.merge("canary-2"), "http://localhost:8080/approvals/{id}", SUMMARY,
         Requests.NOW);
 
-    assertThat(notice.arguments()).containsOnlyKeys("owner", "repo", "pull_number", "merge_method");
+    assertThat(notice.arguments()).containsOnlyKeys("owner", "repo", "pull_number", "merge_method", "base");
     assertThat(notice.text()).doesNotContain("canary-2").doesNotContain("commit_message").doesNotContain("extra");
   }
 

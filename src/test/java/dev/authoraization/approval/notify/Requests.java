@@ -24,11 +24,17 @@ final class Requests {
 
   /** A merge of pull request 12 in octo/demo by alice through the chat agent; {@code canary} hides in a free-text argument. */
   static ApprovalRequest merge(String canary) {
+    return merge(canary, "main");
+  }
+
+  /** As above, with the (allow-listed, so shown) {@code base} argument set to {@code base}. */
+  static ApprovalRequest merge(String canary, String base) {
     ObjectNode arguments = JsonMapper.builder().build().createObjectNode();
     arguments.put("owner", "octo");
     arguments.put("repo", "demo");
     arguments.put("pull_number", 12);
     arguments.put("merge_method", "squash");
+    arguments.put("base", base);
     arguments.put("commit_message", "Ship it " + canary);
     arguments.putObject("extra").put("note", canary);
     Caller alice = new Caller("alice", "http://localhost:8080", Set.of("developer"), Optional.of("chat-agent"));
