@@ -99,6 +99,9 @@ public final class SandboxDemo {
       tx.executeWithoutResult(status -> seedRows());
       log.info("Sandbox demo repository {}/{} created", OWNER, REPO);
     } catch (DataIntegrityViolationException e) {
+      if (!store.anyRepository()) {
+        throw e;
+      }
       // Another engine node seeded the same database first; its rows win.
       log.info("Sandbox demo repository already seeded by another node");
     }
