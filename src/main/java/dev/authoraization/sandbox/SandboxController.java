@@ -345,6 +345,15 @@ class SandboxController {
 
   // --- errors ---------------------------------------------------------------------------------
 
+  /**
+   * Anything else under the API base is answered as GitHub answers an unknown route, here
+   * rather than through the servlet error page, which belongs to the engine's own security chain.
+   */
+  @RequestMapping("/**")
+  ResponseEntity<byte[]> unknownRoute() {
+    throw SandboxError.notFound();
+  }
+
   @ExceptionHandler(SandboxError.class)
   ResponseEntity<byte[]> error(SandboxError error) {
     Map<String, Object> body = new LinkedHashMap<>();

@@ -267,6 +267,9 @@ class SandboxForgeIT {
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(json(r).get("message").asString()).isEqualTo("Not Found");
     assertThat(gh.get("/repos/demo/webapp/issues/9999", token).statusCode()).isEqualTo(404);
+    HttpResponse<String> route = gh.send("GET", "/repos/demo/webapp/branches", token, null);
+    assertThat(route.statusCode()).isEqualTo(404);
+    assertThat(json(route).get("message").asString()).isEqualTo("Not Found");
   }
 
   @Test
