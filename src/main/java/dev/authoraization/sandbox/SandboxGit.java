@@ -205,12 +205,12 @@ final class SandboxGit implements AutoCloseable {
     Repository repo = repo(owner, name);
     ObjectId baseTip = ObjectId.fromString(tip(owner, name, base).orElseThrow(SandboxError::notFound));
     ObjectId headTip = ObjectId.fromString(tip(owner, name, head).orElseThrow(SandboxError::notFound));
-    try (RevWalk walk = new RevWalk(repo)) {
+    try (RevWalk walk = new RevWalk(repo); InMemoryInserter scratch = new InMemoryInserter(repo)) {
       RevCommit baseCommit = walk.parseCommit(baseTip);
       RevCommit headCommit = walk.parseCommit(headTip);
-      // Tried with an in-core merger: the result tree is computed, no branch, index or work tree changes.
-      ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-      boolean mergeable = merger.merge(false, baseCommit, headCommit);
+      // Tried in memory: merged blobs and trees go to a scratch inserter, nothing reaches the disk.
+      ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(scratch, repo.getConfig());
+      boolean mergeable = merger.merge(baseCommit, headCommit);
       int commits = newCommits(repo, baseTip, headTip).size();
       RevCommit mergeBase = mergeBase(repo, baseTip, headTip);
       int additions = 0;

@@ -100,11 +100,24 @@ class SandboxStoreTests {
       int primed = demo.prime();
       assertThat(primed).isEqualTo(9);
       var pr = store.issue(repo.id(), primed).orElseThrow();
+      // main moves on, so the merged tree is a new one that a writing merger would store
+      git.commit("demo", "webapp", "main", Map.of("CHANGELOG.md", "- main moved\n"), "Move main", git.committer());
+      long objectsBefore = objectFiles(dir);
       assertThat(git.inspect("demo", "webapp", "main", pr.headRef()).mergeable()).isTrue();
+      assertThat(git.inspect("demo", "webapp", "main", "rework-config-loading").mergeable()).isFalse();
+      assertThat(objectFiles(dir)).as("a trial merge writes nothing").isEqualTo(objectsBefore);
       String moved = demo.pushToHead("demo", "webapp", primed, "README.md", "changed\n");
       assertThat(git.tip("demo", "webapp", pr.headRef())).contains(moved);
       assertThat(git.content("demo", "webapp", moved, "README.md").orElseThrow())
           .isInstanceOfSatisfying(SandboxGit.File.class, f -> assertThat(new String(f.bytes())).isEqualTo("changed\n"));
+    }
+  }
+
+  static long objectFiles(Path reposDir) {
+    try (var files = java.nio.file.Files.walk(reposDir.resolve("demo/webapp.git/objects"))) {
+      return files.filter(java.nio.file.Files::isRegularFile).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
