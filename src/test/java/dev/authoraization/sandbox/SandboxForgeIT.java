@@ -25,11 +25,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
+import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -37,19 +56,38 @@ import tools.jackson.databind.JsonNode;
 /**
  * The sandbox forge over real HTTP, driven like a GitHub client: App JWT, scoped installation
  * token, then the endpoints. Every response is also checked against GitHub's description.
- * Runs with the sandbox's own configuration and Spring Boot's auto-configuration only, so it does
- * not depend on the rest of the engine's beans.
+ * Runs with the sandbox's own configuration and a few auto-configurations only, so it does not
+ * depend on the rest of the engine's beans.
  */
 @SpringBootTest(classes = SandboxForgeIT.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SandboxForgeIT {
 
+  /**
+   * Only the auto-configuration the sandbox needs (web server, MVC, JDBC, Flyway, security), so
+   * this test keeps starting whatever else joins the engine (model clients, identity providers).
+   */
   @SpringBootConfiguration
-  @EnableAutoConfiguration
+  @ImportAutoConfiguration({
+      PropertyPlaceholderAutoConfiguration.class, ConfigurationPropertiesAutoConfiguration.class,
+      TomcatServletWebServerAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+      WebMvcAutoConfiguration.class, ErrorMvcAutoConfiguration.class,
+      HttpMessageConvertersAutoConfiguration.class, JacksonAutoConfiguration.class,
+      DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+      JdbcTemplateAutoConfiguration.class, TransactionAutoConfiguration.class, FlywayAutoConfiguration.class,
+      SecurityAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
+      SecurityFilterAutoConfiguration.class})
   @Import({SandboxConfiguration.class, SandboxController.class})
   static class App {
     @Bean
     TestClock clock() {
       return new TestClock();
+    }
+
+    /** Stands in for the engine's main chain: it refuses everything it sees. */
+    @Bean
+    @Order(100)
+    SecurityFilterChain engineChain(HttpSecurity http) throws Exception {
+      return http.authorizeHttpRequests(a -> a.anyRequest().denyAll()).build();
     }
   }
 
@@ -240,6 +278,18 @@ class SandboxForgeIT {
     JsonNode listed = json(gh.get("/installation/repositories", other));
     assertThat(listed.get("total_count").asInt()).isEqualTo(1);
     assertThat(listed.get("repositories").get(0).get("name").asString()).isEqualTo("other");
+  }
+
+  @Test
+  void sandboxChainServesOnlyItsOwnPathsAndTheEngineChainKeepsTheRest() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var outside = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://localhost:" + port + "/api/v1/anything")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(outside.statusCode()).isIn(401, 403);
+    // a POST without any CSRF token reaches the sandbox: GitHub clients send none
+    assertThat(gh.send("POST", "/app/installations/1/access_tokens", SandboxHttp.appJwt(appKey), "{}").statusCode())
+        .isEqualTo(201);
   }
 
   @Test
