@@ -35,7 +35,7 @@ record GitHubJson(String api, String web) {
     return USER_IDS.getOrDefault(login, 1000L + Math.floorMod(login.hashCode(), 100_000));
   }
 
-  static String time(@Nullable OffsetDateTime t) {
+  static @Nullable String time(@Nullable OffsetDateTime t) {
     return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
   }
 

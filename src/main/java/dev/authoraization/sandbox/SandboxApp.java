@@ -3,7 +3,6 @@ package dev.authoraization.sandbox;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,29 +105,39 @@ public final class SandboxApp {
           || !signed.verify(new RSASSAVerifier(publicKey))) {
         throw jwtError("'Authorization' header is not a valid JWT signed by this App");
       }
-      JWTClaimsSet claims = signed.getJWTClaimsSet();
-      Object iss = claims.getClaim("iss");
-      if (iss == null || !String.valueOf(iss).equals(String.valueOf(APP_ID))) {
+      // Read as plain JSON, not as a JWTClaimsSet: GitHub clients send "iss" as a number
+      // (octokit) or a string (most others), and GitHub accepts both.
+      Map<String, Object> claims = signed.getPayload().toJSONObject();
+      Object iss = claims == null ? null : claims.get("iss");
+      if (iss == null || !issuerText(iss).equals(String.valueOf(APP_ID))) {
         throw jwtError("'Issuer' claim ('iss') must be an App id");
       }
-      Date exp = claims.getExpirationTime();
-      Date iat = claims.getIssueTime();
+      Instant exp = seconds(claims.get("exp"));
+      Instant iat = seconds(claims.get("iat"));
       Instant now = clock.instant();
       if (exp == null || iat == null) {
         throw jwtError("'Expiration time' and 'Issued at' claims are required");
       }
-      if (!exp.toInstant().isAfter(now)) {
+      if (!exp.isAfter(now)) {
         throw jwtError("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
       }
-      if (iat.toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+      if (iat.isAfter(now.plus(CLOCK_SKEW))) {
         throw jwtError("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued");
       }
-      if (Duration.between(iat.toInstant(), exp.toInstant()).compareTo(MAX_JWT_LIFETIME) > 0) {
+      if (Duration.between(iat, exp).compareTo(MAX_JWT_LIFETIME) > 0) {
         throw jwtError("'Expiration time' claim ('exp') is too far in the future");
       }
     } catch (ParseException | JOSEException e) {
       throw jwtError("A JSON web token could not be decoded");
     }
+  }
+
+  private static String issuerText(Object iss) {
+    return iss instanceof Number n && n.doubleValue() == n.longValue() ? String.valueOf(n.longValue()) : String.valueOf(iss);
+  }
+
+  private static @Nullable Instant seconds(@Nullable Object value) {
+    return value instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null;
   }
 
   private static SandboxError jwtError(String message) {

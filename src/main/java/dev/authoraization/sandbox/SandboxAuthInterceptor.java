@@ -32,6 +32,13 @@ final class SandboxAuthInterceptor implements HandlerInterceptor {
 
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+    // GitHub's informational headers, so clients that watch rate limits see a quiet API
+    response.setHeader("X-GitHub-Media-Type", "github.v3; format=json");
+    response.setHeader("X-RateLimit-Limit", "5000");
+    response.setHeader("X-RateLimit-Remaining", "5000");
+    response.setHeader("X-RateLimit-Used", "0");
+    response.setHeader("X-RateLimit-Reset", String.valueOf(java.time.Instant.now().plusSeconds(3600).getEpochSecond()));
+    response.setHeader("X-RateLimit-Resource", "core");
     if (!(handler instanceof HandlerMethod method)) {
       return true;
     }

@@ -195,6 +195,15 @@ class SandboxForgeIT {
   }
 
   @Test
+  void appJwtWithTheAppIdAsANumberIsAcceptedAndAnotherAppIdIsNot() {
+    Instant iat = Instant.now().minusSeconds(60);
+    assertThat(gh.send("POST", "/app/installations/1/access_tokens",
+        SandboxHttp.appJwt(appKey, iat, Duration.ofMinutes(9), 1L), "{}").statusCode()).isEqualTo(201);
+    assertThat(gh.send("POST", "/app/installations/1/access_tokens",
+        SandboxHttp.appJwt(appKey, iat, Duration.ofMinutes(9), "2"), "{}").statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void appJwtSignedWithAnotherKeyIsRefused() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
@@ -324,7 +333,9 @@ class SandboxForgeIT {
 
   @Test
   void repositoryDescribesTheDefaultBranch() {
-    JsonNode repo = json(gh.get("/repos/demo/webapp", webappToken("{\"metadata\":\"read\"}")));
+    HttpResponse<String> response = gh.get("/repos/demo/webapp", webappToken("{\"metadata\":\"read\"}"));
+    assertThat(response.headers().firstValue("X-RateLimit-Remaining")).isPresent();
+    JsonNode repo = json(response);
     assertThat(repo.get("full_name").asString()).isEqualTo("demo/webapp");
     assertThat(repo.get("default_branch").asString()).isEqualTo("main");
   }

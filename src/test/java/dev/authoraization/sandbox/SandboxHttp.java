@@ -90,8 +90,13 @@ final class SandboxHttp {
 
   /** An App JWT as GitHub's docs describe: iat 60 s in the past, exp within ten minutes. */
   static String appJwt(PrivateKey key, Instant iat, Duration lifetime) {
+    return appJwt(key, iat, lifetime, String.valueOf(SandboxApp.APP_ID));
+  }
+
+  /** {@code iss} as given: octokit sends the App id as a number, most clients as a string. */
+  static String appJwt(PrivateKey key, Instant iat, Duration lifetime, Object issuer) {
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer(String.valueOf(SandboxApp.APP_ID))
+        .claim("iss", issuer)
         .issueTime(Date.from(iat))
         .expirationTime(Date.from(iat.plus(lifetime)))
         .build();
