@@ -332,6 +332,26 @@ record GitHubJson(String api, String web) {
     return m;
   }
 
+  /** {@code integration}: the sandbox's one GitHub App. */
+  Map<String, Object> app(Map<String, String> permissions) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", SandboxApp.APP_ID);
+    m.put("slug", SandboxApp.APP_SLUG);
+    m.put("node_id", nodeId("Integration", SandboxApp.APP_ID));
+    m.put("client_id", "Iv1.sandbox");
+    m.put("owner", user(SandboxApp.OWNER));
+    m.put("name", "AuthorAIzation Sandbox");
+    m.put("description", "The GitHub App of the engine's sandbox forge");
+    m.put("external_url", web);
+    m.put("html_url", web + "/apps/" + SandboxApp.APP_SLUG);
+    m.put("created_at", "2026-01-01T00:00:00Z");
+    m.put("updated_at", "2026-01-01T00:00:00Z");
+    m.put("permissions", new LinkedHashMap<>(permissions));
+    m.put("events", List.of());
+    m.put("installations_count", 1);
+    return m;
+  }
+
   Map<String, Object> installation(Map<String, String> permissions) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", SandboxApp.INSTALLATION_ID);

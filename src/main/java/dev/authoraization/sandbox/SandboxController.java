@@ -219,6 +219,23 @@ class SandboxController {
 
   // --- GitHub App -----------------------------------------------------------------------------
 
+  /** apps/get-authenticated: the App behind the JWT (clients such as github-api start here). */
+  @GetMapping("/app")
+  @SandboxAccess(Credential.APP_JWT)
+  ResponseEntity<byte[]> app(HttpServletRequest request) {
+    return json(200, json(request).app(SandboxTokens.INSTALLATION_PERMISSIONS));
+  }
+
+  /** apps/get-installation: the one installation, id 1. */
+  @GetMapping("/app/installations/{installationId}")
+  @SandboxAccess(Credential.APP_JWT)
+  ResponseEntity<byte[]> installation(HttpServletRequest request, @PathVariable String installationId) {
+    if (!installationId.equals(String.valueOf(SandboxApp.INSTALLATION_ID))) {
+      throw SandboxError.notFound();
+    }
+    return json(200, json(request).installation(SandboxTokens.INSTALLATION_PERMISSIONS));
+  }
+
   /** apps/get-repo-installation: needs an App JWT, as on GitHub. */
   @GetMapping("/repos/{owner}/{repo}/installation")
   @SandboxAccess(Credential.APP_JWT)

@@ -315,6 +315,12 @@ class SandboxForgeIT {
     assertThat(json(r).get("id").asLong()).isEqualTo(1);
     assertThat(json(r).get("app_id").asLong()).isEqualTo(1);
     assertThat(gh.get("/repos/demo/nope/installation", SandboxHttp.appJwt(appKey)).statusCode()).isEqualTo(404);
+    JsonNode app = json(gh.get("/app", SandboxHttp.appJwt(appKey)));
+    assertThat(app.get("id").asLong()).isEqualTo(1);
+    JsonNode installation = json(gh.get("/app/installations/1", SandboxHttp.appJwt(appKey)));
+    assertThat(installation.get("access_tokens_url").asString()).endsWith("/app/installations/1/access_tokens");
+    assertThat(gh.get("/app/installations/7", SandboxHttp.appJwt(appKey)).statusCode()).isEqualTo(404);
+    assertThat(gh.get("/app", webappToken("{\"issues\":\"read\"}")).statusCode()).isEqualTo(401);
   }
 
   // --- repositories, issues, contents ----------------------------------------------------------
