@@ -49,6 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
 class SandboxController {
 
   static final String BASE = "/sandbox/github";
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SandboxController.class);
   private static final String JSON = "application/json; charset=utf-8";
   private static final String PULLS_DOCS = "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request";
 
@@ -97,14 +98,14 @@ class SandboxController {
   ResponseEntity<byte[]> issues(HttpServletRequest request,
       @RequestParam(defaultValue = "open") String state,
       @RequestParam(required = false) @Nullable String labels,
-      @RequestParam(name = "per_page", defaultValue = "30") int perPage,
-      @RequestParam(defaultValue = "1") int page) {
+      @RequestParam(name = "per_page", required = false) @Nullable String perPage,
+      @RequestParam(required = false) @Nullable String page) {
     Repo repo = repo(request);
     requireState(state);
     List<String> labelNames = labels == null || labels.isBlank() ? List.of()
         : Arrays.stream(labels.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    int size = clampPerPage(perPage);
-    int p = Math.max(page, 1);
+    int size = clampPerPage(number(perPage, 30));
+    int p = Math.max(number(page, 1), 1);
     Page<Issue> rows = store.issues(repo.id(), state, labelNames, false, size, p);
     GitHubJson out = json(request);
     List<Map<String, Object>> body = rows.items().stream()
@@ -148,12 +149,12 @@ class SandboxController {
   @SandboxAccess(anyOf = "pull_requests")
   ResponseEntity<byte[]> pulls(HttpServletRequest request,
       @RequestParam(defaultValue = "open") String state,
-      @RequestParam(name = "per_page", defaultValue = "30") int perPage,
-      @RequestParam(defaultValue = "1") int page) {
+      @RequestParam(name = "per_page", required = false) @Nullable String perPage,
+      @RequestParam(required = false) @Nullable String page) {
     Repo repo = repo(request);
     requireState(state);
-    int size = clampPerPage(perPage);
-    int p = Math.max(page, 1);
+    int size = clampPerPage(number(perPage, 30));
+    int p = Math.max(number(page, 1), 1);
     Page<Issue> rows = store.issues(repo.id(), state, List.of(), true, size, p);
     GitHubJson out = json(request);
     int open = openIssues(repo);
@@ -331,12 +332,12 @@ class SandboxController {
   @GetMapping("/installation/repositories")
   @SandboxAccess
   ResponseEntity<byte[]> installationRepositories(HttpServletRequest request,
-      @RequestParam(name = "per_page", defaultValue = "30") int perPage,
-      @RequestParam(defaultValue = "1") int page) {
+      @RequestParam(name = "per_page", required = false) @Nullable String perPage,
+      @RequestParam(required = false) @Nullable String page) {
     SandboxTokens.Grant grant = (SandboxTokens.Grant) request.getAttribute(SandboxAuthInterceptor.GRANT);
     List<Repo> covered = store.repositories().stream().filter(r -> grant.covers(r.id())).toList();
-    int size = clampPerPage(perPage);
-    int p = Math.max(page, 1);
+    int size = clampPerPage(number(perPage, 30));
+    int p = Math.max(number(page, 1), 1);
     GitHubJson out = json(request);
     List<Map<String, Object>> repos = covered.stream().skip((long) (p - 1) * size).limit(size)
         .map(r -> out.repository(r, openIssues(r), false)).toList();
@@ -377,6 +378,18 @@ class SandboxController {
     body.put("message", error.getMessage());
     body.put("documentation_url", error.documentationUrl());
     return json(error.status(), body);
+  }
+
+  /**
+   * Anything unexpected is a GitHub-style 500; the detail goes to the log, not to the client.
+   */
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<byte[]> unexpected(Exception error) {
+    log.warn("Sandbox request failed", error);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("message", "Server Error");
+    body.put("documentation_url", SandboxError.DOCS);
+    return json(500, body);
   }
 
   // --- helpers --------------------------------------------------------------------------------
@@ -421,6 +434,15 @@ class SandboxController {
   private static void requireState(String state) {
     if (!List.of("open", "closed", "all").contains(state)) {
       throw validation("Issue", "state", "invalid");
+    }
+  }
+
+  /** GitHub ignores paging parameters it cannot read and uses the defaults. */
+  private static int number(@Nullable String value, int fallback) {
+    try {
+      return value == null ? fallback : Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      return fallback;
     }
   }
 

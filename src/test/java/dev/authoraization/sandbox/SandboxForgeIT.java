@@ -368,6 +368,9 @@ class SandboxForgeIT {
     });
     assertThat(all).anySatisfy(i -> assertThat(i.has("pull_request")).isFalse());
     assertThat(all.stream().map(i -> i.get("number").asInt()).distinct().count()).isEqualTo(all.size());
+    // unreadable paging parameters fall back to the defaults, as on GitHub
+    assertThat(json(gh.get("/repos/demo/webapp/issues?state=all&per_page=abc&page=x", token)).size())
+        .isEqualTo(Math.min(all.size(), 30));
   }
 
   static java.util.Optional<String> nextLink(String header) {
