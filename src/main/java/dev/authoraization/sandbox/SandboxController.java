@@ -74,7 +74,10 @@ class SandboxController {
     return json(200, json(request).repository(repo, openIssues(repo), true));
   }
 
-  /** repos/get-content: a file (base64) or a directory listing, at {@code ref} or the default branch. */
+  /**
+   * repos/get-content: a file (base64) or a directory listing, at {@code ref} or the default
+   * branch; with {@code Accept: application/vnd.github.raw(+json)} a file's bytes as they are.
+   */
   @GetMapping({"/repos/{owner}/{repo}/contents", "/repos/{owner}/{repo}/contents/{*path}"})
   @SandboxAccess(anyOf = "contents")
   ResponseEntity<byte[]> contents(HttpServletRequest request, @PathVariable(required = false) @Nullable String path,
@@ -84,6 +87,12 @@ class SandboxController {
     SandboxGit.Content content = git.content(repo.owner(), repo.name(), at, path == null ? "" : path)
         .orElseThrow(SandboxError::notFound);
     GitHubJson out = json(request);
+    String accept = request.getHeader(HttpHeaders.ACCEPT);
+    if (content instanceof SandboxGit.File file && accept != null && accept.contains("application/vnd.github.raw")) {
+      // GitHub's raw media type (documented in prose, not in the OpenAPI description): the bytes themselves
+      return ResponseEntity.status(200).header(HttpHeaders.CONTENT_TYPE, "application/vnd.github.raw; charset=utf-8")
+          .header(HttpHeaders.ETAG, "\"" + file.sha() + "\"").body(file.bytes());
+    }
     return switch (content) {
       case SandboxGit.File file -> json(200, out.file(repo, file, at));
       case SandboxGit.Directory dir -> json(200, out.directory(repo, dir, at));

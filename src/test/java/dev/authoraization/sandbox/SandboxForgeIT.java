@@ -440,6 +440,13 @@ class SandboxForgeIT {
     assertThat(new String(Base64.getMimeDecoder().decode(onBranch.get("content").asString()), StandardCharsets.UTF_8))
         .contains("safeNext");
     assertThat(gh.get("/repos/demo/webapp/contents/nope.txt", token).statusCode()).isEqualTo(404);
+    // the raw media type is described in GitHub's prose, not in the OpenAPI file: not contract-checked
+    var raw = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(gh.base() + "/repos/demo/webapp/contents/src/app.js"))
+        .header("Accept", "application/vnd.github.raw+json").header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(raw.statusCode()).isEqualTo(200);
+    assertThat(raw.body()).isEqualTo(expected);
     assertThat(gh.get("/repos/demo/webapp/contents/README.md", webappToken("{\"issues\":\"read\"}")).statusCode())
         .isEqualTo(403);
   }
