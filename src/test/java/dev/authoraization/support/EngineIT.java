@@ -1,5 +1,6 @@
 package dev.authoraization.support;
 
+import dev.authoraization.EngineApplication;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * database, a test issuer, the fake tools, and the test policy. Every subclass shares one
  * Spring context (same configuration), so the engine starts once per test run.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = EngineApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 @Import(EngineIT.Fakes.class)
 public abstract class EngineIT {
