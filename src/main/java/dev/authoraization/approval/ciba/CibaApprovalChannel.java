@@ -109,9 +109,13 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
         outcomes, List.of(scheduler::shutdownNow, virtual::shutdownNow, http::shutdownNow));
   }
 
-  /** One backchannel authentication request in flight, by its {@code auth_req_id}. */
+  /**
+   * One backchannel authentication request in flight, by its {@code auth_req_id}.
+   *
+   * @param expiresAt when the provider said the request expires ({@code expires_in})
+   */
   record Attempt(String approvalId, Fingerprint fingerprint, String loginHint, Set<String> roles, String authReqId,
-      String bindingMessage, Instant sentAt, Instant deadline) {
+      String bindingMessage, Instant sentAt, Instant expiresAt) {
     @Override
     public String toString() {
       return "Attempt[approvalId=" + approvalId + ", loginHint=" + loginHint + "]";
@@ -211,7 +215,8 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
       arm(attempt, interval);
       return;
     }
-    if (!clock.instant().isBefore(attempt.deadline())) {
+    // the provider's expired_token is the normal end; this only stops a provider that never says it
+    if (!clock.instant().isBefore(attempt.expiresAt().plus(properties.clockSkew()))) {
       finish(attempt, Kind.EXPIRED, "expires_in passed");
       return;
     }
@@ -269,7 +274,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   }
 
   private void denied(Attempt attempt) {
-    if (!clock.instant().isBefore(attempt.deadline())) {
+    if (!clock.instant().isBefore(attempt.expiresAt())) {
       // Auth0 answers access_denied for an expired request too; past the deadline it is expiry
       outcomes.accept(outcome(attempt, Kind.EXPIRED, "access_denied after expires_in"));
       return;
