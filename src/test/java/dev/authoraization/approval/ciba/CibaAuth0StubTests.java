@@ -136,6 +136,34 @@ class CibaAuth0StubTests {
   }
 
   @Test
+  void discoveryNamingAnotherIssuerIsNotTrustedAndNothingIsSent() {
+    auth0.stubFor(get(urlPathEqualTo("/.well-known/openid-configuration")).willReturn(okJson("""
+        {"issuer":"https://evil.example/","backchannel_authentication_endpoint":"%1$sbc-authorize",
+         "token_endpoint":"%1$soauth/token","jwks_uri":"%1$s.well-known/jwks.json"}""".formatted(issuer))));
+
+    channel.requested(request);
+
+    assertThat(auth0.findAll(postRequestedFor(urlPathEqualTo("/bc-authorize")))).isEmpty();
+    assertThat(outcomes).extracting(CibaOutcome::kind).containsExactly(Kind.NOT_SENT);
+    assertThat(timer.armed()).isZero();
+  }
+
+  @Test
+  void backchannelRequestRefusedByAuth0IsNotPolled() {
+    auth0.stubFor(post(urlPathEqualTo("/bc-authorize")).willReturn(aResponse().withStatus(400)
+        .withHeader("Content-Type", "application/json")
+        .withBody("{\"error\":\"invalid_request\",\"error_description\":\"binding_message is invalid\"}")));
+
+    channel.requested(request);
+
+    assertThat(outcomes).singleElement().satisfies(o -> {
+      assertThat(o.kind()).isEqualTo(Kind.NOT_SENT);
+      assertThat(o.detail()).contains("invalid_request");
+    });
+    assertThat(timer.armed()).isZero();
+  }
+
+  @Test
   void slowDownAddsFiveSecondsToThisAndEveryLaterPoll() {
     channel.requested(request);
     tokenEndpointSays(400, "{\"error\":\"authorization_pending\",\"error_description\":\"The end-user authorization is pending\"}");
