@@ -49,6 +49,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +82,7 @@ class CibaAuth0StubTests {
   List<CibaOutcome> outcomes = new CopyOnWriteArrayList<>();
   CibaApprovalChannel channel;
   ApprovalRequest request;
+  String secret;
 
   @BeforeEach
   void auth0() throws JOSEException {
@@ -94,7 +99,8 @@ class CibaAuth0StubTests {
     auth0.stubFor(post(urlPathEqualTo("/bc-authorize"))
         .willReturn(okJson("{\"auth_req_id\":\"eyJh-req-1\",\"expires_in\":300,\"interval\":5}")));
     h = new GatewayHarness(TestDatabases.h2(), ToolCallGatewayTests.POLICY, false);
-    CibaProperties properties = new CibaProperties(true, issuer, "", "", "", CLIENT_ID, "test-secret-" + System.nanoTime(),
+    secret = "test-secret-" + System.nanoTime();
+    CibaProperties properties = new CibaProperties(true, issuer, "", "", "", CLIENT_ID, secret,
         CibaProperties.Provider.AUTH0, Map.of("approver", List.of(ADMIN)), "roles", true, null, Duration.ofSeconds(5),
         Duration.ofSeconds(5), List.of()).validate();
     CibaClient client = new CibaClient(properties, CibaClient.httpClient(properties));
@@ -284,6 +290,35 @@ class CibaAuth0StubTests {
     assertThat(auth0.findAll(postRequestedFor(urlPathEqualTo("/oauth/token")))).isEmpty();
     assertThat(outcomes).extracting(CibaOutcome::kind).containsExactly(Kind.STOPPED);
     assertThat(timer.armed()).isZero();
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void noTokenSecretOrAuthReqIdReachesTheLogsEvenAtDebug(CapturedOutput output) {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CibaApprovalChannel.class);
+    ch.qos.logback.classic.Level before = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      channel.requested(request);
+      String forged = tokens(c -> c.audience("other-client"), detailsFor(request.fingerprint().hex()));
+      tokenEndpointSays(200, forged);
+      timer.fire();
+      channel.requested(request);
+      String good = tokens(c -> c, detailsFor(request.fingerprint().hex()));
+      tokenEndpointSays(200, good);
+      timer.fire();
+
+      assertThat(h.approvals.get(request.id()).state()).isEqualTo(ApprovalState.APPROVED);
+      assertThat(output.getAll()).contains("does not count", "answered APPROVE")
+          .doesNotContain(JSON.readTree(forged).path("id_token").asString())
+          .doesNotContain(JSON.readTree(good).path("id_token").asString())
+          .doesNotContain(JSON.readTree(good).path("access_token").asString())
+          .doesNotContain(secret)
+          .doesNotContain("eyJh-req-1");
+    } finally {
+      logger.setLevel(before);
+    }
   }
 
   @Test
