@@ -259,7 +259,13 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   }
 
   private void approved(Attempt attempt, PollResult.Tokens tokens) {
-    Result verified = verifier.verify(tokens, new Asked(attempt.loginHint(), attempt.sentAt(), attempt.fingerprint()));
+    Result verified;
+    try {
+      verified = verifier.verify(tokens, new Asked(attempt.loginHint(), attempt.sentAt(), attempt.fingerprint()));
+    } catch (RuntimeException e) {
+      // e.g. the provider's keys cannot be fetched: fail closed, and say why without the tokens
+      verified = new Result.Refused("tokens could not be verified: " + e.getClass().getSimpleName());
+    }
     switch (verified) {
       case Result.Refused refused -> {
         log.warn("CIBA answer for approval {} from {} does not count: {}", attempt.approvalId(), attempt.loginHint(),

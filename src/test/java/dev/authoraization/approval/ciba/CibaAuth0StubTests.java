@@ -247,6 +247,16 @@ class CibaAuth0StubTests {
   }
 
   @Test
+  void keysThatCannotBeFetchedFailClosed() {
+    channel.requested(request);
+    auth0.stubFor(get(urlPathEqualTo("/.well-known/jwks.json")).willReturn(aResponse().withStatus(500)));
+    tokenEndpointSays(200, tokens(c -> c, detailsFor(request.fingerprint().hex())));
+    timer.fire();
+
+    assertRefused();
+  }
+
+  @Test
   void authorizationDetailsForAnotherActionAreRefused() {
     channel.requested(request);
     tokenEndpointSays(200, tokens(c -> c, detailsFor("0".repeat(64))));
