@@ -55,7 +55,7 @@ final class PolicyVariables implements CelVariableResolver {
     };
   }
 
-  private static Map<String, Object> caller(Caller caller) {
+  static Map<String, Object> caller(Caller caller) {
     return Map.of(
         "subject", caller.subject(),
         "issuer", caller.issuer(),
