@@ -7,6 +7,7 @@ import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,12 +35,14 @@ class McpConfiguration {
   static final String ENDPOINT = "/mcp";
 
   @Bean
-  HttpServletStreamableServerTransportProvider mcpTransport() {
+  HttpServletStreamableServerTransportProvider mcpTransport(McpProperties properties) {
     return HttpServletStreamableServerTransportProvider.builder()
         // MCP field names are camelCase: not the REST door's snake_case mapper.
         .jsonMapper(new JacksonMcpJsonMapper(JsonMapper.builder().build()))
         .mcpEndpoint(ENDPOINT)
         .contextExtractor(McpConfiguration::callerOf)
+        .securityValidator(DefaultServerTransportSecurityValidator.builder()
+            .allowedOrigins(properties.allowedOrigins()).build())
         .build();
   }
 

@@ -3,6 +3,7 @@ package dev.authoraization.mcp;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,9 +18,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     below the 60 s most MCP clients give a request
  * @param progressInterval how often a waiting call sends {@code notifications/progress}, for
  *     clients that reset their timeout on progress
+ * @param allowedOrigins browser origins allowed to call the MCP endpoint (e.g. the Inspector's web
+ *     UI, {@code http://localhost:6274}); a request with any other {@code Origin} header is refused
+ *     (MCP transports, security warning: DNS rebinding). Desktop clients send no {@code Origin}.
  */
 @ConfigurationProperties(prefix = "engine.mcp")
-public record McpProperties(String resource, Duration maxWait, Duration progressInterval) {
+public record McpProperties(String resource, Duration maxWait, Duration progressInterval,
+    List<String> allowedOrigins) {
 
   public McpProperties {
     resource = resource == null ? "" : resource.strip();
@@ -29,6 +34,7 @@ public record McpProperties(String resource, Duration maxWait, Duration progress
     }
     maxWait = maxWait == null ? Duration.ofSeconds(50) : maxWait;
     progressInterval = progressInterval == null ? Duration.ofSeconds(15) : progressInterval;
+    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
     if (maxWait.isNegative() || progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("engine.mcp.max-wait must not be negative and "
           + "engine.mcp.progress-interval must be positive");

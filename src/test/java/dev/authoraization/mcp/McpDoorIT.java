@@ -276,7 +276,20 @@ class McpDoorIT extends EngineIT {
     }
   }
 
+  @Test
+  void browserRequestFromAnUnknownOriginIsRefusedEvenWithAValidToken() throws Exception {
+    HttpResponse<String> foreign = rawPost(token(subject(), "developer"), "https://evil.example");
+    HttpResponse<String> noOrigin = rawPost(token(subject(), "developer"), null);
+
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(noOrigin.statusCode()).isEqualTo(200);
+  }
+
   private HttpResponse<String> rawPost(@Nullable String bearer) throws Exception {
+    return rawPost(bearer, null);
+  }
+
+  private HttpResponse<String> rawPost(@Nullable String bearer, @Nullable String origin) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp"))
         .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofString("""
@@ -284,6 +297,9 @@ class McpDoorIT extends EngineIT {
              "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"""));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
+    }
+    if (origin != null) {
+      request.header("Origin", origin);
     }
     try (HttpClient http = HttpClient.newHttpClient()) {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

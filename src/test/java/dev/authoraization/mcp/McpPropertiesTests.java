@@ -10,7 +10,7 @@ class McpPropertiesTests {
 
   @Test
   void defaultsWaitBelowTheUsualClientTimeoutAndDeriveTheResourceFromTheRequest() {
-    McpProperties defaults = new McpProperties(null, null, null);
+    McpProperties defaults = new McpProperties(null, null, null, null);
 
     assertThat(defaults.resource()).isEmpty();
     assertThat(defaults.maxWait()).isEqualTo(Duration.ofSeconds(50));
@@ -19,11 +19,11 @@ class McpPropertiesTests {
 
   @Test
   void resourceThatIsNotAnAbsoluteUrlIsRefusedAtStartUp() {
-    assertThatThrownBy(() -> new McpProperties("authoraization-engine", null, null))
+    assertThatThrownBy(() -> new McpProperties("authoraization-engine", null, null, null))
         .hasMessageContaining("RFC 9728");
-    assertThatThrownBy(() -> new McpProperties("https://engine.example.com/mcp#x", null, null))
+    assertThatThrownBy(() -> new McpProperties("https://engine.example.com/mcp#x", null, null, null))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(new McpProperties("https://engine.example.com/mcp", null, null).resource())
+    assertThat(new McpProperties("https://engine.example.com/mcp", null, null, null).resource())
         .isEqualTo("https://engine.example.com/mcp");
   }
 }
