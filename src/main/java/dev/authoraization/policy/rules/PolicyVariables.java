@@ -56,7 +56,7 @@ final class PolicyVariables implements CelVariableResolver {
     };
   }
 
-  private static Map<String, Object> caller(Caller caller) {
+  static Map<String, Object> caller(Caller caller) {
     String[] roles = caller.roles().toArray(String[]::new);
     // Sorted so a trace or an error reads the same every time.
     Arrays.sort(roles);

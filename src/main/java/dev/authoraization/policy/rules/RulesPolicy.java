@@ -1,5 +1,6 @@
 package dev.authoraization.policy.rules;
 
+import dev.authoraization.call.Caller;
 import dev.authoraization.call.Decision;
 import dev.authoraization.call.Fingerprint;
 import dev.authoraization.policy.Explanation;
@@ -7,6 +8,7 @@ import dev.authoraization.policy.Explanation.RuleTrace;
 import dev.authoraization.policy.Policy;
 import dev.authoraization.policy.PolicyInput;
 import dev.authoraization.policy.rules.Condition.ConditionError;
+import dev.authoraization.tool.ToolDescriptor;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -14,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +145,62 @@ public final class RulesPolicy implements Policy {
     } catch (RuntimeException e) {
       log.error("Policy {} failed to explain for tool {}; denied", origin, input.tool().name(), e);
       return new Explanation(BROKEN, revision, trace);
+    }
+  }
+
+  /**
+   * Walks the rules as {@link #decide} would, for this caller and tool, with the arguments and
+   * the resource left unknown (not empty: {@code resource.startsWith("demo/")} must not hide a
+   * tool the caller may use on {@code demo/...}). CEL's {@code &&} and {@code ||} absorb the error
+   * an unknown variable raises when the other side decides, so a condition is definitely true,
+   * definitely false, or depends on the call. The tool is offered at the first allow or approve
+   * rule that is not definitely false; it is not offered when a deny rule that is definitely true
+   * comes first (that rule would deny every call), or when no rule may allow it.
+   */
+  @Override
+  public boolean offers(Caller caller, ToolDescriptor tool) {
+    try {
+      OfferVariables variables = new OfferVariables(caller, tool);
+      for (Rule rule : rules) {
+        if (!rule.tools().covers(tool.name())) {
+          continue;
+        }
+        boolean grants = !(rule.decision() instanceof Decision.Deny);
+        try {
+          if (rule.when().test(variables)) {
+            return grants;
+          }
+        } catch (ConditionError dependsOnTheCall) {
+          if (grants) {
+            return true;
+          }
+        }
+      }
+      return false;
+    } catch (RuntimeException e) {
+      log.error("Policy {} failed to tell whether it offers tool {}; offered, calls are still decided",
+          origin, tool.name(), e);
+      return true;
+    }
+  }
+
+  /** The caller and the tool, known; {@code args} and {@code resource}, unknown until a call. */
+  private static final class OfferVariables implements dev.cel.runtime.CelVariableResolver {
+    private final Map<String, Object> caller;
+    private final Map<String, Object> tool;
+
+    OfferVariables(Caller caller, ToolDescriptor tool) {
+      this.caller = PolicyVariables.caller(caller);
+      this.tool = Map.of("name", tool.name(), "risk", tool.risk().name());
+    }
+
+    @Override
+    public Optional<Object> find(String name) {
+      return switch (name) {
+        case PolicyVariables.CALLER -> Optional.of(caller);
+        case PolicyVariables.TOOL -> Optional.of(tool);
+        default -> Optional.empty();
+      };
     }
   }
 

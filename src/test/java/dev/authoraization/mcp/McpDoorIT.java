@@ -1,0 +1,308 @@
+package dev.authoraization.mcp;
+
+import static dev.authoraization.support.TestTokens.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.authoraization.support.EngineIT;
+import dev.authoraization.support.FakeTools;
+import dev.authoraization.support.TestTokens;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** The MCP door end to end, through the official MCP Java SDK client and raw HTTP. */
+class McpDoorIT extends EngineIT {
+
+  static final String ADMIN = token("admin", "approver");
+  static final Map<String, Object> DEMO = Map.of("repo", "demo/webapp");
+
+  @Autowired
+  McpTools mcpTools;
+
+  private final List<McpSyncClient> clients = new CopyOnWriteArrayList<>();
+  private final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void close() {
+    clients.forEach(McpSyncClient::closeGracefully);
+    mcpTools.progressInterval(Duration.ofSeconds(15));
+  }
+
+  McpSyncClient client(@Nullable String bearer) {
+    HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder("http://localhost:" + port)
+        .endpoint("/mcp")
+        .httpRequestCustomizer((request, method, uri, body, context) -> {
+          if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+          }
+        })
+        .build();
+    McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
+        .progressConsumer(progress::add).build();
+    clients.add(client);
+    return client;
+  }
+
+  static List<String> names(McpSyncClient client) {
+    return client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+  }
+
+  static JsonNode json(CallToolResult result) {
+    return JSON.readTree(((McpSchema.TextContent) result.content().getFirst()).text());
+  }
+
+  /** Waits until the caller's merge request shows up for approvers, and returns it. */
+  JsonNode pendingMergeOf(String subject) {
+    return await().atMost(Duration.ofSeconds(10)).until(() -> {
+      for (JsonNode request : get("/api/v1/approvals", ADMIN).body()) {
+        if (request.path("requester").path("subject").asString().equals(subject)
+            && request.path("tool").asString().equals("merge_change")) {
+          return request;
+        }
+      }
+      return null;
+    }, found -> found != null);
+  }
+
+  Response decide(JsonNode request, String verdict) {
+    return post("/api/v1/approvals/" + request.path("id").asString() + "/decision",
+        "{\"verdict\":\"" + verdict + "\",\"fingerprint\":\"" + request.path("fingerprint").asString()
+            + "\",\"reason\":\"not this week\"}", ADMIN);
+  }
+
+  /** On its own thread: the common pool may have a single worker on a small machine. */
+  CompletableFuture<CallToolResult> inBackground(McpSyncClient client, CallToolRequest request) {
+    CompletableFuture<CallToolResult> result = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        result.complete(client.callTool(request));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  static String subject() {
+    return "dev-" + UUID.randomUUID();
+  }
+
+  @Test
+  void developerSeesTheGuardedToolsWithTheirSchemasAndTheStatusTool() {
+    McpSyncClient client = client(token(subject(), "developer"));
+
+    List<McpSchema.Tool> tools = client.listTools().tools();
+
+    assertThat(tools).extracting(McpSchema.Tool::name)
+        .containsExactlyInAnyOrder("read_notes", "merge_change", McpTools.STATUS_TOOL);
+    McpSchema.Tool read = tools.stream().filter(t -> t.name().equals("read_notes")).findFirst().orElseThrow();
+    assertThat(read.inputSchema()).containsEntry("required", List.of("repo"))
+        .containsEntry("properties", Map.of("repo", Map.of("type", "string")));
+  }
+
+  @Test
+  void callerWhosePolicyAllowsNothingSeesOnlyTheStatusTool() {
+    assertThat(names(client(token("guest-" + UUID.randomUUID(), "guest")))).containsExactly(McpTools.STATUS_TOOL);
+    assertThat(names(client(token("nobody-" + UUID.randomUUID())))).containsExactly(McpTools.STATUS_TOOL);
+  }
+
+  @Test
+  void allowedReadReturnsTheToolResultAsTextAndStructuredContent() {
+    CallToolResult result = client(token(subject(), "developer")).callTool(new CallToolRequest("read_notes", DEMO));
+
+    assertThat(result.isError()).isFalse();
+    assertThat(json(result).path("tool").asString()).isEqualTo("read_notes");
+    assertThat(json(result).path("repo").asString()).isEqualTo("demo/webapp");
+    assertThat(result.structuredContent()).isEqualTo(Map.of("tool", "read_notes", "repo", "demo/webapp"));
+    assertThat(result.toString()).doesNotContain(FakeTools.CANARY);
+  }
+
+  @Test
+  void callPolicyDeniesComesBackAsToolErrorWithTheReason() {
+    CallToolResult result = client(token("guest-" + UUID.randomUUID(), "guest"))
+        .callTool(new CallToolRequest("read_notes", DEMO));
+
+    assertThat(result.isError()).isTrue();
+    assertThat(json(result).path("code").asString()).isEqualTo("denied");
+    assertThat(json(result).path("reason").asString()).isEqualTo("no_matching_rule");
+  }
+
+  @Test
+  void mergeApprovedWhileTheCallWaitsReturnsTheResultOfTheMerge() throws Exception {
+    String alice = subject();
+    McpSyncClient client = client(token(alice, "developer"));
+    int before = tools.executions.get();
+
+    CompletableFuture<CallToolResult> call = inBackground(client, new CallToolRequest("merge_change", DEMO));
+    JsonNode request = pendingMergeOf(alice);
+    assertThat(call).isNotDone();
+    assertThat(decide(request, "approve").status()).isEqualTo(200);
+    CallToolResult result = call.get(20, TimeUnit.SECONDS);
+
+    assertThat(result.isError()).isFalse();
+    assertThat(json(result).path("tool").asString()).isEqualTo("merge_change");
+    assertThat(json(result).path("repo").asString()).isEqualTo("demo/webapp");
+    assertThat(tools.executions.get()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void mergeDeniedWhileTheCallWaitsComesBackAsToolErrorAndNothingRuns() throws Exception {
+    String alice = subject();
+    McpSyncClient client = client(token(alice, "developer"));
+    int before = tools.executions.get();
+
+    CompletableFuture<CallToolResult> call = inBackground(client, new CallToolRequest("merge_change", DEMO));
+    assertThat(decide(pendingMergeOf(alice), "deny").status()).isEqualTo(200);
+    CallToolResult result = call.get(20, TimeUnit.SECONDS);
+
+    assertThat(result.isError()).isTrue();
+    assertThat(json(result).path("status").asString()).isEqualTo("denied");
+    assertThat(json(result).path("code").asString()).isEqualTo("approval_denied");
+    assertThat(json(result).path("message").asString()).isNotBlank();
+    assertThat(tools.executions.get()).isEqualTo(before);
+  }
+
+  @Test
+  void whenTheWaitRunsOutTheCallIsPendingWithProgressAndResumesWithTheStatusTool() {
+    mcpTools.progressInterval(Duration.ofMillis(200));
+    String alice = subject();
+    McpSyncClient client = client(token(alice, "developer"));
+    String progressToken = "merge-" + alice;
+
+    CallToolResult parked = client.callTool(CallToolRequest.builder("merge_change").arguments(DEMO)
+        .meta(Map.of(McpTools.MAX_WAIT_META, 1, "progressToken", progressToken)).build());
+
+    assertThat(parked.isError()).isFalse();
+    JsonNode pending = json(parked);
+    assertThat(pending.path("status").asString()).isEqualTo("pending");
+    assertThat(pending.path("fingerprint").asString()).hasSize(64);
+    assertThat(pending.path("expires_at").asString()).isNotBlank();
+    assertThat(pending.path("hint").asString()).contains(McpTools.STATUS_TOOL);
+    assertThat(progress).filteredOn(p -> progressToken.equals(p.progressToken())).hasSizeGreaterThanOrEqualTo(2);
+    String id = pending.path("approval_id").asString();
+
+    CallToolResult stillPending = client.callTool(new CallToolRequest(McpTools.STATUS_TOOL, Map.of("approval_id", id)));
+    assertThat(json(stillPending).path("status").asString()).isEqualTo("pending");
+
+    assertThat(decide(pendingMergeOf(alice), "approve").status()).isEqualTo(200);
+    CallToolResult done = client.callTool(
+        new CallToolRequest(McpTools.STATUS_TOOL, Map.of("approval_id", id, "wait_seconds", 10)));
+
+    assertThat(done.isError()).isFalse();
+    assertThat(json(done).path("tool").asString()).isEqualTo("merge_change");
+    assertThat(json(done).path("repo").asString()).isEqualTo("demo/webapp");
+  }
+
+  @Test
+  void statusOfSomeoneElsesRequestDoesNotExist() {
+    String alice = subject();
+    CallToolResult parked = client(token(alice, "developer")).callTool(CallToolRequest.builder("merge_change")
+        .arguments(DEMO).meta(Map.of(McpTools.MAX_WAIT_META, 0)).build());
+    String id = json(parked).path("approval_id").asString();
+
+    CallToolResult result = client(token(subject(), "developer"))
+        .callTool(new CallToolRequest(McpTools.STATUS_TOOL, Map.of("approval_id", id)));
+
+    assertThat(result.isError()).isTrue();
+    assertThat(json(result).path("code").asString()).isEqualTo("approval_not_found");
+  }
+
+  @Test
+  void withoutATokenTheClientGets401() {
+    assertThatThrownBy(() -> client(null).initialize())
+        .hasCauseInstanceOf(McpHttpClientTransportAuthorizationException.class)
+        .satisfies(e -> assertThat(((McpHttpClientTransportAuthorizationException) e.getCause())
+            .getResponseInfo().statusCode()).isEqualTo(401));
+  }
+
+  @Test
+  void withAForeignTokenTheClientGets401() {
+    String wrongAudience = TestTokens.sign(TestTokens.claims("alice", "developer").audience("someone-else").build());
+
+    assertThatThrownBy(() -> client(wrongAudience).initialize())
+        .hasCauseInstanceOf(McpHttpClientTransportAuthorizationException.class);
+    assertThatThrownBy(() -> client("not-a-jwt").initialize())
+        .hasCauseInstanceOf(McpHttpClientTransportAuthorizationException.class);
+  }
+
+  @Test
+  void the401PointsToTheProtectedResourceMetadata() throws Exception {
+    String metadataUrl = "http://localhost:" + port + "/.well-known/oauth-protected-resource";
+
+    HttpResponse<String> anonymous = rawPost(null);
+    HttpResponse<String> invalid = rawPost("not-a-jwt");
+
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .hasValue("Bearer resource_metadata=\"" + metadataUrl + "\"");
+    assertThat(invalid.statusCode()).isEqualTo(401);
+    assertThat(invalid.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(h -> assertThat(h)
+        .startsWith("Bearer resource_metadata=\"" + metadataUrl + "\"").contains("error=\"invalid_token\""));
+  }
+
+  @Test
+  void protectedResourceMetadataNamesTheEngineAndItsIssuersWithoutAToken() {
+    String base = "http://localhost:" + port;
+    for (String resource : List.of(base, base + "/mcp")) {
+      Response metadata = get("/.well-known/oauth-protected-resource" + resource.substring(base.length()), null);
+
+      assertThat(metadata.status()).isEqualTo(200);
+      assertThat(metadata.body().path("resource").asString()).isEqualTo(resource);
+      assertThat(metadata.body().path("authorization_servers").values()).extracting(JsonNode::asString)
+          .contains(TestTokens.ISSUER);
+      assertThat(metadata.body().path("bearer_methods_supported").values()).extracting(JsonNode::asString)
+          .containsExactly("header");
+    }
+  }
+
+  @Test
+  void browserRequestFromAnUnknownOriginIsRefusedEvenWithAValidToken() throws Exception {
+    HttpResponse<String> foreign = rawPost(token(subject(), "developer"), "https://evil.example");
+    HttpResponse<String> noOrigin = rawPost(token(subject(), "developer"), null);
+
+    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(noOrigin.statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> rawPost(@Nullable String bearer) throws Exception {
+    return rawPost(bearer, null);
+  }
+
+  private HttpResponse<String> rawPost(@Nullable String bearer, @Nullable String origin) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp"))
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("""
+            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+             "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"""));
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    if (origin != null) {
+      request.header("Origin", origin);
+    }
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+}
