@@ -139,7 +139,9 @@ public final class KeycloakServer {
   }
 
   private static void stop(Process process, KeycloakDevice device) {
-    process.destroy(); // SIGTERM; kc.sh forwards it to the JVM
+    // SIGTERM to Keycloak's JVM itself as well as to kc.sh, which does not always forward it
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
