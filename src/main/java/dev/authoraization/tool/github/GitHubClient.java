@@ -1,5 +1,9 @@
 package dev.authoraization.tool.github;
 
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import java.io.IOException;
@@ -50,6 +54,16 @@ public class GitHubClient {
   private final Duration requestTimeout;
   private final HttpClient http;
   private final JsonMapper json = JsonMapper.builder().build();
+  /**
+   * Reads are idempotent, so a GitHub that is briefly down (5xx, connection refused, timeout) is
+   * retried twice with exponential backoff. Writes (a comment, a merge, a token) are never
+   * retried blindly, and neither are rate limits: those name their reset time instead.
+   */
+  private final Retry reads = Retry.of("github-reads", RetryConfig.custom()
+      .maxAttempts(3)
+      .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2.0))
+      .retryOnException(e -> e instanceof GatewayException failure && failure.code() == ErrorCode.PROVIDER_FAILED)
+      .build());
 
   public GitHubClient(GitHubProperties properties) {
     this.apiUrl = properties.apiUrl();
@@ -79,7 +93,8 @@ public class GitHubClient {
   }
 
   public GitHubResponse get(String path, Map<String, String> query, String bearer) {
-    return send("GET", uri(path, query), null, bearer);
+    URI target = uri(path, query);
+    return reads.executeSupplier(() -> send("GET", target, null, bearer));
   }
 
   public GitHubResponse post(String path, JsonNode body, String bearer) {
@@ -108,7 +123,8 @@ public class GitHubClient {
     List<JsonNode> kept = new ArrayList<>();
     URI next = uri(path, query);
     while (true) {
-      GitHubResponse page = send("GET", next, null, bearer);
+      URI pageUri = next;
+      GitHubResponse page = reads.executeSupplier(() -> send("GET", pageUri, null, bearer));
       JsonNode items = itemsOf.apply(page.body());
       if (!items.isArray()) {
         throw new GatewayException(ErrorCode.PROVIDER_FAILED, "GitHub answered a listing without an array of items.");

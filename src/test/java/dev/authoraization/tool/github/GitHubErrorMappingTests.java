@@ -2,6 +2,9 @@ package dev.authoraization.tool.github;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.authoraization.tool.github.GitHubTestSupport.TOKEN;
 import static dev.authoraization.tool.github.GitHubTestSupport.call;
@@ -92,6 +95,36 @@ class GitHubErrorMappingTests {
     GatewayException e = failure(status(502, "{\"message\": \"Server Error\"}"));
     assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_FAILED);
     assertThat(e.getMessage()).contains("GitHub");
+  }
+
+  @Test
+  void readsAreRetriedWhenGitHubIsBrieflyDown() {
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/issues/1")).inScenario("flaky").whenScenarioStateIs(STARTED)
+        .willReturn(status(502, "{\"message\": \"Server Error\"}")).willSetStateTo("second"));
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/issues/1")).inScenario("flaky").whenScenarioStateIs("second")
+        .willReturn(status(503, "{\"message\": \"Unavailable\"}")).willSetStateTo("up"));
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/issues/1")).inScenario("flaky").whenScenarioStateIs("up")
+        .willReturn(status(200, "{\"number\": 1, \"title\": \"Bug\", \"state\": \"open\", \"labels\": [], "
+            + "\"user\": {\"login\": \"bob\"}, \"html_url\": \"https://github.com/demo/webapp/issues/1\"}")));
+
+    var result = new GitHubToolProvider(GitHubTestSupport.client(github))
+        .execute(call("get_issue", "{\"owner\": \"demo\", \"repo\": \"webapp\", \"issue_number\": 1}"),
+            GitHubTestSupport.installationToken());
+
+    assertThat(result.content().path("number").asInt()).isEqualTo(1);
+    github.verify(3, getRequestedFor(urlPathEqualTo("/repos/demo/webapp/issues/1")));
+  }
+
+  @Test
+  void aMergeIsNeverRetriedBlindly() {
+    github.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(urlPathEqualTo("/repos/demo/webapp/pulls/2/merge"))
+        .willReturn(status(502, "{\"message\": \"Server Error\"}")));
+
+    GatewayException e = catchThrowableOfType(GatewayException.class, () -> GitHubTestSupport.client(github)
+        .put("/repos/demo/webapp/pulls/2/merge", GitHubTestSupport.client(github).json().createObjectNode(), TOKEN));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_FAILED);
+    github.verify(1, putRequestedFor(urlPathEqualTo("/repos/demo/webapp/pulls/2/merge")));
   }
 
   @Test
