@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -58,8 +59,11 @@ public final class Browser implements AutoCloseable {
       options.setBinary(CHROMIUM.toFile());
       options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost", "--window-size=390,844",
+          "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
           "--user-data-dir=" + userData);
+      // a phone's viewport (headless windows cannot be narrower than 500 px)
+      options.setExperimentalOption("mobileEmulation",
+          Map.of("deviceMetrics", Map.of("width", 390, "height", 844, "pixelRatio", 1.0, "touch", true)));
       ChromeDriverService service = new ChromeDriverService.Builder()
           .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
           .withEnvironment(Map.of("XDG_CONFIG_HOME", xdg.toString())).build();
@@ -82,6 +86,12 @@ public final class Browser implements AutoCloseable {
         .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
         .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
         .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true).setIsUserConsenting(true));
+  }
+
+  /** Emulates the device's colour scheme preference ({@code prefers-color-scheme}). */
+  public void prefer(String colorScheme) {
+    driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", colorScheme))));
   }
 
   public void open(String url) {

@@ -90,6 +90,7 @@ class ApproverDeviceIT {
   static void startBrowser() {
     browser = Browser.start("approver");
     browser.addPasskeyAuthenticator();
+    browser.prefer("dark");
   }
 
   @AfterAll
@@ -130,6 +131,9 @@ class ApproverDeviceIT {
     assertThat(browser.text(".facts")).contains("alice", "expected_head", "head-1", "min");
     assertThat(browser.text(".arguments")).contains("\"repo\" : \"demo/webapp\"");
     browser.screenshot("request");
+    browser.prefer("light");
+    browser.screenshot("request-light");
+    browser.prefer("dark");
     browser.find("#approve").click();
 
     browser.waitForPath("/approvals");
@@ -216,6 +220,36 @@ class ApproverDeviceIT {
 
   @Test
   @Order(6)
+  void anAssertionFromAPasskeyEnrolledForNobodyHereIsRefused() throws Exception {
+    String id = requestMerge("demo/webapp").path("approval_id").asString();
+    browser.open(BASE + "/approvals/" + id);
+    browser.find("#approve");
+
+    // a second credential on the same authenticator, created outside the engine, signs the
+    // page's own challenge
+    String foreign = (String) browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "(async () => {"
+        + " const options = JSON.parse(document.getElementById('decision').dataset.approveOptions);"
+        + " const other = await navigator.credentials.create({ publicKey: {"
+        + "  rp: { id: 'localhost', name: 'elsewhere' },"
+        + "  user: { id: new Uint8Array(16).fill(7), name: 'mallory', displayName: 'mallory' },"
+        + "  challenge: new Uint8Array(32), pubKeyCredParams: [{ type: 'public-key', alg: -7 }],"
+        + "  authenticatorSelection: { residentKey: 'required', userVerification: 'required' } } });"
+        + " options.allowCredentials = [{ type: 'public-key', id: other.toJSON().id }];"
+        + " const signed = await navigator.credentials.get({"
+        + "  publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });"
+        + " done(JSON.stringify(signed.toJSON()));"
+        + "})().catch(e => done('failed: ' + e));");
+    assertThat(foreign).startsWith("{");
+    submitAssertion(foreign);
+
+    assertThat(browser.text("#error")).contains("not enrolled for you");
+    browser.screenshot("foreign-passkey-refused");
+    assertThat(status(id, 0).path("state").asString()).isEqualTo("PENDING");
+  }
+
+  @Test
+  @Order(7)
   void pagesAreServedWithAStrictContentSecurityPolicyAndNeedASignIn() throws Exception {
     HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/approvals")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -231,7 +265,7 @@ class ApproverDeviceIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aDeveloperIsToldTheyAreNotAnApprover() {
     browser.driver().manage().deleteAllCookies();
     browser.open(BASE + "/approvals");
