@@ -55,6 +55,11 @@ public final class Browser implements AutoCloseable {
       Path userData = Files.createTempDirectory(TARGET, "chromium-profile-");
       Path xdg = Files.createDirectories(TARGET.resolve("xdg-config"));
       Path screenshots = Files.createDirectories(TARGET.resolve("screenshots"));
+      try (var old = Files.newDirectoryStream(screenshots, name + "-*.png")) {
+        for (Path file : old) {
+          Files.delete(file);
+        }
+      }
       ChromeOptions options = new ChromeOptions();
       options.setBinary(CHROMIUM.toFile());
       options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -121,6 +126,12 @@ public final class Browser implements AutoCloseable {
 
   public WebDriverWait waitFor() {
     return new WebDriverWait(driver, Duration.ofSeconds(15));
+  }
+
+  /** Scrolls the element into the middle of the viewport, then takes a screenshot. */
+  public Path screenshot(String what, String css) {
+    script("arguments[0].scrollIntoView({block: 'center'})", find(css));
+    return screenshot(what);
   }
 
   /** Writes target/screenshots/{class}-{nn}-{step}.png. */

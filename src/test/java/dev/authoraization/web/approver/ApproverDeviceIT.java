@@ -134,6 +134,7 @@ class ApproverDeviceIT {
     browser.prefer("light");
     browser.screenshot("request-light");
     browser.prefer("dark");
+    browser.screenshot("request-decision", "#decision");
     browser.find("#approve").click();
 
     browser.waitForPath("/approvals");
@@ -274,6 +275,9 @@ class ApproverDeviceIT {
     assertThat(browser.text("h1")).isEqualTo("Not an approver");
     assertThat(browser.text(".error")).contains("only users with the role approver");
     browser.screenshot("developer-forbidden");
+    Object status = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + " fetch('/approvals').then(r => done(r.status), e => done(String(e)));");
+    assertThat(status).isEqualTo(403L);
   }
 
   private static void signIn(String username, String password) {
