@@ -130,6 +130,8 @@ class ApproverDeviceIT {
     assertThat(browser.text("#binding-code")).isEqualTo(code);
     assertThat(browser.text(".facts")).contains("alice", "expected_head", "head-1", "min");
     assertThat(browser.text(".arguments")).contains("\"repo\" : \"demo/webapp\"");
+    assertThat(browser.driver().getPageSource()).as("no inline script")
+        .doesNotContainPattern("<script(?![^>]*\\bsrc=)").doesNotContain(" onclick=", " style=");
     browser.screenshot("request");
     browser.prefer("light");
     browser.screenshot("request-light");
