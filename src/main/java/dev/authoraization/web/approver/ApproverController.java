@@ -13,13 +13,16 @@ import dev.authoraization.call.Caller;
 import dev.authoraization.call.Fingerprint;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.identity.embedded.EmbeddedIdentityProperties;
+import dev.authoraization.identity.embedded.EmbeddedUsers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -44,14 +47,16 @@ class ApproverController {
   private final Approvals approvals;
   private final Passkeys passkeys;
   private final PasskeyProperties properties;
+  private final EmbeddedUsers users;
   private final String issuer;
   private final Clock clock;
 
-  ApproverController(Approvals approvals, Passkeys passkeys, PasskeyProperties properties,
+  ApproverController(Approvals approvals, Passkeys passkeys, PasskeyProperties properties, EmbeddedUsers users,
       EmbeddedIdentityProperties identity, Clock clock) {
     this.approvals = approvals;
     this.passkeys = passkeys;
     this.properties = properties;
+    this.users = users;
     this.issuer = identity.issuer();
     this.clock = clock;
   }
@@ -109,7 +114,11 @@ class ApproverController {
         evidence = passkeys.verify(authentication.getName(), assertion,
             new ActionChallenge(chosen, action, id, used), request.getServerName());
       }
-      ApprovalRequest after = approvals.decide(id, Approvers.of(authentication, issuer), action, chosen, why, evidence);
+      // roles as they are now, not as they were at sign-in: a revoked approver or a disabled user
+      // cannot decide with an old session
+      Caller approver = Caller.of(authentication.getName(), issuer,
+          Set.copyOf(users.roles(authentication.getName()).orElse(List.of())));
+      ApprovalRequest after = approvals.decide(id, approver, action, chosen, why, evidence);
       redirect.addFlashAttribute("notice", switch (after.state()) {
         case APPROVED -> "Approved " + RequestView.of(after, clock.instant()).code() + ". The engine runs it now.";
         case DENIED -> "Denied " + RequestView.of(after, clock.instant()).code() + ".";

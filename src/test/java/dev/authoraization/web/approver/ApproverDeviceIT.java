@@ -182,6 +182,18 @@ class ApproverDeviceIT {
 
   @Test
   @Order(4)
+  void argumentsAreShownAsTextNeverAsMarkup() throws Exception {
+    String id = requestMerge("demo/<img src=x id=injected>").path("approval_id").asString();
+
+    browser.open(BASE + "/approvals/" + id);
+
+    assertThat(browser.text("h1")).contains("demo/<img src=x id=injected>");
+    assertThat(browser.text(".arguments")).contains("<img src=x id=injected>");
+    assertThat(browser.driver().findElements(By.id("injected"))).isEmpty();
+  }
+
+  @Test
+  @Order(5)
   void anAlteredFingerprintIsRefusedAndNothingIsDecided() throws Exception {
     String id = requestMerge("demo/webapp").path("approval_id").asString();
 
@@ -195,7 +207,7 @@ class ApproverDeviceIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aReplayedAssertionOrOneForAnotherRequestIsRefused() throws Exception {
     String first = requestMerge("demo/webapp").path("approval_id").asString();
     String second = requestMerge("demo/other").path("approval_id").asString();
@@ -222,7 +234,7 @@ class ApproverDeviceIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void anAssertionFromAPasskeyEnrolledForNobodyHereIsRefused() throws Exception {
     String id = requestMerge("demo/webapp").path("approval_id").asString();
     browser.open(BASE + "/approvals/" + id);
@@ -252,7 +264,7 @@ class ApproverDeviceIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void pagesAreServedWithAStrictContentSecurityPolicyAndNeedASignIn() throws Exception {
     HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/approvals")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -268,7 +280,7 @@ class ApproverDeviceIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aDeveloperIsToldTheyAreNotAnApprover() {
     browser.driver().manage().deleteAllCookies();
     browser.open(BASE + "/approvals");

@@ -25,6 +25,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -53,6 +54,9 @@ class PasswordDemoApprovalIT {
   @Autowired
   AuditLog audit;
 
+  @Autowired
+  JdbcClient jdbc;
+
   final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
       .followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -64,6 +68,9 @@ class PasswordDemoApprovalIT {
     registry.add("engine.identity.embedded.users[0].username", () -> "admin");
     registry.add("engine.identity.embedded.users[0].password", () -> ADMIN_PASSWORD);
     registry.add("engine.identity.embedded.users[0].roles[0]", () -> "approver");
+    registry.add("engine.identity.embedded.users[1].username", () -> "bob");
+    registry.add("engine.identity.embedded.users[1].password", () -> ADMIN_PASSWORD);
+    registry.add("engine.identity.embedded.users[1].roles[0]", () -> "approver");
   }
 
   @TestConfiguration(proxyBeanMethods = false)
@@ -106,10 +113,35 @@ class PasswordDemoApprovalIT {
     assertThat(evidence.path("verified").asBoolean()).isFalse();
   }
 
+  @Test
+  void anApproverWhoseRoleWasRevokedCannotDecideWithTheOldSession() throws Exception {
+    JsonNode parked = JSON.readTree(send(HttpRequest.newBuilder(uri("/api/v1/tool-calls"))
+        .header("Authorization", "Bearer " + ALICE).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/x\"}}")))
+        .body());
+    String id = parked.path("approval_id").asString();
+    signIn("bob");
+    HttpResponse<String> page = send(HttpRequest.newBuilder(uri("/approvals/" + id)).GET());
+    jdbc.sql("UPDATE identity_user SET roles = 'developer' WHERE username = 'bob'").update();
+
+    HttpResponse<String> refused = post("/approvals/" + id + "/decision", Map.of("verdict", "approve",
+        "fingerprint", parked.path("fingerprint").asString(), "_csrf", csrf(page.body())));
+
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("not an eligible approver", "Nothing was decided.");
+    JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(uri("/api/v1/approvals/" + id))
+        .header("Authorization", "Bearer " + ALICE).GET()).body());
+    assertThat(status.path("state").asString()).isEqualTo("PENDING");
+  }
+
   private void signIn() throws Exception {
+    signIn("admin");
+  }
+
+  private void signIn(String username) throws Exception {
     HttpResponse<String> form = send(HttpRequest.newBuilder(uri("/login")).GET());
     HttpResponse<String> login = post("/login",
-        Map.of("username", "admin", "password", ADMIN_PASSWORD, "_csrf", csrf(form.body())));
+        Map.of("username", username, "password", ADMIN_PASSWORD, "_csrf", csrf(form.body())));
     assertThat(login.statusCode()).isEqualTo(302);
     assertThat(login.headers().firstValue("Location").orElse("")).doesNotContain("error");
   }
