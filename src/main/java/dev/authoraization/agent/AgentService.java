@@ -371,7 +371,10 @@ public class AgentService implements AutoCloseable {
         default -> throw new IllegalStateException("unknown role " + message.role());
       }
     }
-    return new Prompt(prompt, ToolCallingChatOptions.builder().toolCallbacks(offered).build());
+    // each model wants its own options type (OpenAI casts to OpenAiChatOptions): start from its defaults
+    ToolCallingChatOptions.Builder<?> options = model.chatModel().getDefaultOptions() instanceof ToolCallingChatOptions
+        defaults ? defaults.mutate() : ToolCallingChatOptions.builder();
+    return new Prompt(prompt, options.toolCallbacks(offered).build());
   }
 
   private Conversation awaitNotRunning(String id, Caller caller, Instant deadline) {
