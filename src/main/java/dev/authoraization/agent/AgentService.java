@@ -40,6 +40,7 @@ import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.DefaultToolDefinition;
 import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
@@ -79,6 +80,7 @@ public class AgentService implements AutoCloseable {
   private final Object changes = new Object();
   private final ExecutorService resumptions = Executors.newVirtualThreadPerTaskExecutor();
 
+  @Autowired
   public AgentService(ToolCallGateway gateway, ToolCatalog catalog, Policy policy, ConversationStore store,
       ObjectProvider<AgentModel> model, AgentProperties properties) {
     this(gateway, catalog, policy, store, model.getIfAvailable(AgentModel::offline), properties);

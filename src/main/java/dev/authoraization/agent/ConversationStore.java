@@ -35,12 +35,8 @@ public class ConversationStore {
   private final Clock clock;
 
   public ConversationStore(JdbcTemplate jdbc) {
-    this(jdbc, Clock.systemUTC());
-  }
-
-  ConversationStore(JdbcTemplate jdbc, Clock clock) {
     this.jdbc = jdbc;
-    this.clock = clock;
+    this.clock = Clock.systemUTC();
   }
 
   public Conversation create(String id, Caller owner) {
