@@ -68,6 +68,9 @@ public class AgentService implements AutoCloseable {
       + "gave. When a call is refused or not approved, tell the user plainly what happened and why. "
       + ToolEnvelope.SYSTEM_RULE;
 
+  /** How the engine's own chat agent appears as {@code caller.agent} in policy input and audit records. */
+  public static final String AGENT_ID = "engine-chat-agent";
+
   private static final Logger log = LoggerFactory.getLogger(AgentService.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -299,7 +302,8 @@ public class AgentService implements AutoCloseable {
     JsonNode arguments = JSON.createObjectNode();
     try {
       arguments = call.arguments().isBlank() ? JSON.createObjectNode() : JSON.readTree(call.arguments());
-      CallOutcome outcome = gateway.execute(new ToolCall(call.name(), arguments, caller, UUID.randomUUID().toString()));
+      CallOutcome outcome = gateway.execute(new ToolCall(call.name(), arguments, viaAgent(caller),
+          UUID.randomUUID().toString()));
       return switch (outcome) {
         case CallOutcome.Completed done -> {
           reports.add(report(call, arguments, "allowed", start, "", done.decisionId()));
@@ -354,8 +358,19 @@ public class AgentService implements AutoCloseable {
 
   /** Only tools policy could ever allow this caller, described by the catalog's JSON schemas. */
   List<ToolCallback> offered(Caller caller) {
-    return catalog.descriptors().stream().filter(tool -> policy.offers(caller, tool))
+    Caller agentCaller = viaAgent(caller);
+    return catalog.descriptors().stream().filter(tool -> policy.offers(agentCaller, tool))
         .<ToolCallback>map(DefinitionOnly::new).toList();
+  }
+
+  /**
+   * The user, acting through this agent: the audit log and policy see {@code agent = AGENT_ID}
+   * unless the user's own token already names an agent. Same principal, so the user still owns
+   * (and may follow or cancel) the approval requests.
+   */
+  static Caller viaAgent(Caller caller) {
+    return caller.agent().isPresent() ? caller
+        : new Caller(caller.subject(), caller.issuer(), caller.roles(), Optional.of(AGENT_ID));
   }
 
   private Prompt prompt(List<StoredMessage> messages, List<ToolCallback> offered) {
