@@ -131,7 +131,7 @@ public class AgentService implements AutoCloseable {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "A message needs some text.");
     }
     if (conversation.status() == Status.WAITING_FOR_APPROVAL) {
-      conversation = read(id, caller, Duration.ZERO); // the approval may be decided already
+      read(id, caller, Duration.ZERO); // the approval may be decided already: resume first
     }
     if (!store.claimForMessage(id, caller)) {
       Conversation now = get(id, caller);
@@ -141,9 +141,10 @@ public class AgentService implements AutoCloseable {
           : "I am still working on your previous message; ask again when it is answered.";
       return new Turn(now, why, List.of(), now.approvalId());
     }
-    List<StoredMessage> messages = new ArrayList<>(conversation.messages());
+    Conversation claimed = store.find(id).orElseThrow(); // as it is now that this run owns it
+    List<StoredMessage> messages = new ArrayList<>(claimed.messages());
     messages.add(StoredMessage.user(text));
-    return loop(conversation.id(), caller, messages, new ArrayList<>(conversation.toolCalls()));
+    return loop(id, caller, messages, new ArrayList<>(claimed.toolCalls()));
   }
 
   /**
