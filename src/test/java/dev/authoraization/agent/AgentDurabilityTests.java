@@ -120,4 +120,47 @@ class AgentDurabilityTests {
       assertThat(harness.tools.executions).hasValue(0);
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("dev.authoraization.support.TestDatabases#both")
+  void messageWhileWaitingIsNotRunAndAnExpiredApprovalIsExplained(DataSource db) {
+    GatewayHarness harness = new GatewayHarness(db, POLICY);
+    ScriptedModel model = merger();
+    try (AgentService agent = agent(harness, db, model)) {
+      String id = agent.start(ALICE).id();
+      String approvalId = agent.send(id, ALICE, "merge it").approvalId().orElseThrow();
+      int asked = model.prompts.size();
+
+      AgentService.Turn meanwhile = agent.send(id, ALICE, "and now merge everything else");
+
+      assertThat(meanwhile.reply()).contains("still waiting for approval " + approvalId);
+      assertThat(meanwhile.toolCalls()).isEmpty();
+      assertThat(model.prompts).hasSize(asked);
+
+      harness.clock.advance(Duration.ofMinutes(16));
+      harness.approvals.expireOverdue();
+      Conversation done = agent.read(id, ALICE, Duration.ofSeconds(20));
+
+      assertThat(done.status()).isEqualTo(Conversation.Status.ACTIVE);
+      assertThat(done.reply()).contains("status=\"approval_expired\"").contains("Nothing was executed");
+      assertThat(done.messages()).extracting(Conversation.StoredMessage::text).doesNotContain("and now merge everything else");
+      assertThat(harness.tools.executions).hasValue(0);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.authoraization.support.TestDatabases#both")
+  void conversationOfAnotherUserDoesNotExist(DataSource db) {
+    GatewayHarness harness = new GatewayHarness(db, POLICY);
+    try (AgentService agent = agent(harness, db, merger())) {
+      String id = agent.start(ALICE).id();
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent.read(id, GatewayHarness.BOB, Duration.ZERO))
+          .isInstanceOfSatisfying(dev.authoraization.call.GatewayException.class,
+              e -> assertThat(e.code()).isEqualTo(dev.authoraization.call.ErrorCode.NOT_FOUND));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent.send(id, GatewayHarness.BOB, "merge it"))
+          .isInstanceOf(dev.authoraization.call.GatewayException.class);
+      assertThat(harness.tools.executions).hasValue(0);
+    }
+  }
 }
