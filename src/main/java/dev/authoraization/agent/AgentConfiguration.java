@@ -1,5 +1,7 @@
 package dev.authoraization.agent;
 
+import org.springframework.ai.anthropic.AnthropicChatModel;
+import org.springframework.ai.anthropic.AnthropicChatOptions;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -13,8 +15,9 @@ import org.springframework.util.StringUtils;
 
 /**
  * Which model the agent uses. With {@code engine.agent.openai.api-key} set (non-blank), Spring AI's
- * OpenAI client against {@code engine.agent.openai.base-url}; otherwise no model bean, and the
- * agent falls back to the offline planner. Nothing here needs a key at start-up.
+ * OpenAI client against {@code engine.agent.openai.base-url}; else with
+ * {@code engine.agent.anthropic.api-key}, Spring AI's Anthropic client; otherwise no model bean,
+ * and the agent falls back to the offline planner. Nothing here needs a key at start-up.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AgentProperties.class)
@@ -36,11 +39,36 @@ class AgentConfiguration {
     return new AgentModel("openai", OpenAiChatModel.builder().options(options).build());
   }
 
+  @Bean
+  @Conditional(AnthropicKeyPresent.class)
+  AgentModel anthropicAgentModel(AgentProperties properties) {
+    return anthropic(properties.anthropic());
+  }
+
+  static AgentModel anthropic(AgentProperties.Anthropic anthropic) {
+    AnthropicChatOptions.Builder options = AnthropicChatOptions.builder()
+        .apiKey(anthropic.apiKey())
+        .baseUrl(anthropic.baseUrl())
+        .maxRetries(1);
+    options.model(anthropic.model().isBlank() ? AnthropicChatOptions.DEFAULT_MODEL : anthropic.model());
+    options.maxTokens(AnthropicChatOptions.DEFAULT_MAX_TOKENS);
+    return new AgentModel("anthropic", AnthropicChatModel.builder().options(options.build()).build());
+  }
+
   /** Like {@code @ConditionalOnProperty}, but an empty key (an unset environment variable) counts as absent. */
   static final class OpenAiKeyPresent implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
       return StringUtils.hasText(context.getEnvironment().getProperty("engine.agent.openai.api-key"));
+    }
+  }
+
+  /** Anthropic's key is set and OpenAI's is not: one model, and OpenAI wins when both are configured. */
+  static final class AnthropicKeyPresent implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      return StringUtils.hasText(context.getEnvironment().getProperty("engine.agent.anthropic.api-key"))
+          && !new OpenAiKeyPresent().matches(context, metadata);
     }
   }
 }

@@ -32,4 +32,16 @@ class AgentConfigurationTests {
           assertThat(context.getBean(AgentProperties.class).openai().toString()).doesNotContain("sk-test");
         });
   }
+
+  @Test
+  void anthropicKeyWiresTheAnthropicModel() {
+    runner.withPropertyValues("engine.agent.anthropic.api-key=sk-ant-test")
+        .run(context -> assertThat(context.getBean(AgentModel.class).mode()).isEqualTo("anthropic"));
+  }
+
+  @Test
+  void bothKeysWireOneModelAndOpenAiWins() {
+    runner.withPropertyValues("engine.agent.anthropic.api-key=sk-ant-test", "engine.agent.openai.api-key=sk-test")
+        .run(context -> assertThat(context.getBean(AgentModel.class).mode()).isEqualTo("openai"));
+  }
 }
