@@ -128,9 +128,11 @@ class AgentSandboxIT extends EngineIT {
 
   @Test
   void deniedMergeIsAnsweredWithWhy() {
-    int number = demo.prime();
+    int number = 7; // the demo's "Fix login redirect"; a denial leaves it as it is
     String id = start(ALICE);
-    String approvalId = say(id, "merge pull request #" + number + " in demo/webapp", ALICE).path("approval_id").asString();
+    JsonNode paused = say(id, "merge PR 7", ALICE);
+    assertThat(paused.path("status").asString()).isEqualTo("waiting_for_approval");
+    String approvalId = paused.path("approval_id").asString();
 
     decide(approvalId, "deny", "not before the release");
     JsonNode done = get("/api/v1/agent/conversations/" + id + "?wait=20", ALICE).body();
