@@ -201,18 +201,19 @@ public class AgentService implements AutoCloseable {
     if (!request.state().isFinal() || !store.claimForResume(conversation.id(), pending.approvalId())) {
       return;
     }
+    // every tool call of that model turn gets its answer, so the history stays valid for any model
+    List<StoredResponse> responses = new ArrayList<>(pending.responses());
+    responses.set(pending.index(), new StoredResponse(pending.toolCallId(), pending.tool(), outcome(request)));
+    List<StoredMessage> messages = new ArrayList<>(conversation.messages());
+    messages.add(StoredMessage.tool(responses));
+    List<ToolCallReport> reports = new ArrayList<>(conversation.toolCalls());
+    reports.add(new ToolCallReport(pending.tool(), request.call().arguments(), request.state().name().toLowerCase(),
+        0, request.id(), request.decisionId()));
     try {
-      List<StoredResponse> responses = new ArrayList<>(pending.responses());
-      responses.set(pending.index(), new StoredResponse(pending.toolCallId(), pending.tool(), outcome(request)));
-      List<StoredMessage> messages = new ArrayList<>(conversation.messages());
-      messages.add(StoredMessage.tool(responses));
-      List<ToolCallReport> reports = new ArrayList<>(conversation.toolCalls());
-      reports.add(new ToolCallReport(pending.tool(), request.call().arguments(), request.state().name().toLowerCase(),
-          0, request.id(), request.decisionId()));
       loop(conversation.id(), conversation.owner(), messages, reports, true);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException e) { // e.g. the database went away mid-run: never leave the row running
       log.error("Resuming conversation {} failed", conversation.id(), e);
-      store.finish(conversation.id(), conversation.messages(), conversation.toolCalls(),
+      store.finish(conversation.id(), messages, reports,
           "I could not continue after the approval was decided; the error is logged.", Optional.empty());
       notifyChanged();
     }
