@@ -2,6 +2,7 @@ package dev.authoraization.agent;
 
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.approval.Approvals;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -118,7 +120,10 @@ class AgentSandboxIT extends EngineIT {
     assertThat(merged(number)).isFalse();
 
     decide(approvalId, "approve", "");
-    JsonNode done = get("/api/v1/agent/conversations/" + id + "?wait=20", ALICE).body();
+    // nobody reads the conversation: the approval's events alone resume the run
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> store.find(id).orElseThrow().status() == Conversation.Status.ACTIVE);
+    JsonNode done = get("/api/v1/agent/conversations/" + id, ALICE).body();
 
     assertThat(done.path("status").asString()).isEqualTo("active");
     assertThat(done.path("reply").asString()).startsWith("Merged pull request #" + number + " in demo/webapp");
