@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
@@ -48,9 +50,36 @@ public class Approvals {
   private final List<ApprovalChannel> channels;
   private final Clock clock;
   private final Timer latency;
+  private final Broadcast broadcast;
+
+  /**
+   * Tells other nodes about a transition, inside the transaction that makes it, so that the
+   * message leaves only on commit (PostgreSQL's NOTIFY does exactly that). Single-node engines
+   * have none.
+   */
+  @FunctionalInterface
+  public interface Broadcast {
+    Broadcast NONE = (id, state) -> { };
+
+    void changed(String id, ApprovalState state);
+  }
 
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters) {
+    this(store, audit, tx, waiters, events, channels, clock, meters, Broadcast.NONE);
+  }
+
+  @Autowired
+  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
+      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
+      ObjectProvider<Broadcast> broadcast) {
+    this(store, audit, tx, waiters, events, channels, clock, meters, broadcast.getIfAvailable(() -> Broadcast.NONE));
+  }
+
+  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
+      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
+      Broadcast broadcast) {
+    this.broadcast = broadcast;
     this.store = store;
     this.audit = audit;
     this.tx = tx;
@@ -197,6 +226,7 @@ public class Approvals {
       }
       ApprovalRequest request = store.find(id).orElseThrow(() -> notFound(id));
       audit.append(entry("approval.claimed", request).outcome("executing").build());
+      broadcast.changed(id, ApprovalState.EXECUTING);
       return true;
     });
     if (!Boolean.TRUE.equals(claimed)) {
@@ -215,6 +245,7 @@ public class Approvals {
         throw illegal(request, ApprovalState.EXECUTED);
       }
       audit.append(entry("call.executed", request).credential(credential).outcome("executed").build());
+      broadcast.changed(id, ApprovalState.EXECUTED);
     });
     ApprovalRequest after = get(id);
     changed(after);
@@ -230,6 +261,7 @@ public class Approvals {
       }
       audit.append(entry("call.failed", request).credential(credential).outcome("failed")
           .reason(error.code().id()).build());
+      broadcast.changed(id, ApprovalState.FAILED);
     });
     ApprovalRequest after = get(id);
     changed(after);
@@ -312,6 +344,7 @@ public class Approvals {
     }
     audit.append(entry("approval." + to.name().toLowerCase(), request).approval(request.id(), by)
         .outcome(to.name().toLowerCase()).reason(reason).build());
+    broadcast.changed(request.id(), to);
   }
 
   private void changed(ApprovalRequest request) {
