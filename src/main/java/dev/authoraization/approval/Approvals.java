@@ -19,7 +19,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,6 +53,7 @@ public class Approvals {
   private final Clock clock;
   private final Timer latency;
   private final Broadcast broadcast;
+  private final Set<String> claiming = ConcurrentHashMap.newKeySet();
 
   /**
    * Tells other nodes about a transition, inside the transaction that makes it, so that the
@@ -220,6 +223,20 @@ public class Approvals {
    * caller across threads and nodes. Empty when someone else claimed it or it is not approved.
    */
   public Optional<ApprovalRequest> claim(String id) {
+    // One claim attempt per request per node at a time: the others would each hold a pooled
+    // connection while blocked on the row lock, and starve the audit writer the winner needs.
+    // The attempt in flight settles it; losers wait for the outcome like anyone else.
+    if (!claiming.add(id)) {
+      return Optional.empty();
+    }
+    try {
+      return claimOnce(id);
+    } finally {
+      claiming.remove(id);
+    }
+  }
+
+  private Optional<ApprovalRequest> claimOnce(String id) {
     Boolean claimed = tx.execute(status -> {
       if (!store.transition(id, ApprovalState.APPROVED, ApprovalState.EXECUTING, "", now())) {
         return false;
