@@ -7,6 +7,7 @@ import dev.authoraization.approval.Approvals;
 import dev.authoraization.approval.cluster.ApprovalListener;
 import dev.authoraization.approval.cluster.ClusterProperties;
 import dev.authoraization.approval.cluster.ClusterRecheck;
+import dev.authoraization.approval.cluster.InterruptedRuns;
 import dev.authoraization.approval.cluster.PostgresNotify;
 import dev.authoraization.call.ToolCallGateway;
 import dev.authoraization.call.ToolCallGatewayTests;
@@ -55,13 +56,15 @@ final class ClusterNode implements AutoCloseable {
     this.gateway = new ToolCallGateway(new ToolCatalog(List.of(tools)), ToolCallGatewayTests.POLICY, audit,
         approvals, List.of(tools), new SimpleMeterRegistry(), ObservationRegistry.NOOP);
     gatewayRef.set(gateway);
-    ClusterProperties properties = new ClusterProperties(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1));
+    ClusterProperties properties = new ClusterProperties(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1),
+        Duration.ofMinutes(10));
     this.listener = new ApprovalListener(dataSource, waiters, event -> {
       if (event instanceof ApprovalChanged changed) {
         gateway.onApprovalChanged(changed);
       }
     }, notify, properties);
-    this.recheck = new ClusterRecheck(dataSource, waiters, gateway, notify, properties, clock);
+    this.recheck = new ClusterRecheck(dataSource, waiters, gateway, notify, properties, clock,
+        new InterruptedRuns(dataSource, gateway, properties, clock));
   }
 
   @Override

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * The safety net under LISTEN/NOTIFY, which is best effort (a notification sent while a
  * listener reconnects is lost): every few seconds, wakes local waiters whose request has become
  * final, and runs APPROVED requests that nobody claimed within the grace period (the claim keeps
- * that to one run across nodes). Only on PostgreSQL; a single H2 node needs neither.
+ * that to one run across nodes), and settles runs a crashed node left EXECUTING. Only on PostgreSQL; a single H2 node needs neither.
  */
 @Component
 public class ClusterRecheck {
@@ -36,9 +36,11 @@ public class ClusterRecheck {
   private final PostgresNotify notify;
   private final ClusterProperties properties;
   private final Clock clock;
+  private final InterruptedRuns interrupted;
 
   public ClusterRecheck(DataSource dataSource, ApprovalWaiters waiters, ToolCallGateway gateway,
-      PostgresNotify notify, ClusterProperties properties, Clock clock) {
+      PostgresNotify notify, ClusterProperties properties, Clock clock, InterruptedRuns interrupted) {
+    this.interrupted = interrupted;
     this.jdbc = new JdbcTemplate(dataSource);
     this.waiters = waiters;
     this.gateway = gateway;
@@ -55,6 +57,7 @@ public class ClusterRecheck {
     try {
       wakeSettled();
       runUnclaimed();
+      interrupted.settleStale(); // a node that crashed mid-run may never come back
     } catch (RuntimeException e) {
       log.warn("Cluster re-check failed; it will run again: {}", e.toString());
     }
