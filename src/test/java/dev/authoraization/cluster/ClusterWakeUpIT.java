@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.approval.ApprovalState;
+import dev.authoraization.approval.cluster.ApprovalListener;
 import dev.authoraization.call.CallOutcome;
 import dev.authoraization.support.FakeTools;
 import dev.authoraization.support.TestDatabases;
@@ -72,6 +73,25 @@ class ClusterWakeUpIT {
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> tools.executions.get() == 1);
     assertThat(a.audit.events().stream().filter("approval.claimed"::equals).count()
         + b.audit.events().stream().filter("approval.claimed"::equals).count()).isEqualTo(1);
+  }
+
+  @Test
+  void whenTheListenConnectionsDropTheyReconnectAndWakeUpsCrossNodesAgain() {
+    Integer dropped = new JdbcTemplate(db).queryForObject(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
+        Integer.class, ApprovalListener.APPLICATION_NAME);
+    assertThat(dropped).isGreaterThanOrEqualTo(2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.listener.listening() && b.listener.listening()
+        && new JdbcTemplate(db).queryForObject("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?",
+            Integer.class, ApprovalListener.APPLICATION_NAME) >= 2);
+
+    String id = park(a);
+    CompletableFuture<ApprovalRequest> waiting = CompletableFuture.supplyAsync(() -> a.approvals.await(id, Duration.ofSeconds(30)));
+    await().until(() -> a.waiters.waiting().contains(id));
+    b.approvals.decide(id, ADMIN, b.approvals.get(id).fingerprint(), Verdict.DENY, "no");
+
+    await().atMost(Duration.ofSeconds(1)).until(waiting::isDone);
+    assertThat(waiting.join().state()).isEqualTo(ApprovalState.DENIED);
   }
 
   @Test

@@ -31,6 +31,7 @@ public class ApprovalListener implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(ApprovalListener.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+  public static final String APPLICATION_NAME = "engine-approval-listener";
 
   private final DataSource dataSource;
   private final ApprovalWaiters waiters;
@@ -150,13 +151,11 @@ public class ApprovalListener implements SmartLifecycle {
 
   /** A connection outside the pool, so the LISTEN neither holds nor leaks a pooled one. */
   private Connection open() throws SQLException {
-    if (dataSource instanceof HikariDataSource hikari && hikari.getJdbcUrl() != null) {
-      Connection c = DriverManager.getConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword());
-      c.setAutoCommit(true);
-      return c;
-    }
-    Connection c = dataSource.getConnection();
+    Connection c = dataSource instanceof HikariDataSource hikari && hikari.getJdbcUrl() != null
+        ? DriverManager.getConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword())
+        : dataSource.getConnection();
     c.setAutoCommit(true);
+    c.setClientInfo("ApplicationName", APPLICATION_NAME); // visible in pg_stat_activity
     return c;
   }
 }
