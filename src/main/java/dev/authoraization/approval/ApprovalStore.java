@@ -118,7 +118,12 @@ public class ApprovalStore {
 
   private Optional<ApprovalRequest> load(String sql, String id) {
     List<ApprovalRequest> rows = jdbc.query(sql, (rs, n) -> map(rs), id);
-    return rows.stream().findFirst();
+    // votes are read after the row's result set is closed: read inside the row mapper, outside a
+    // transaction, they took a second pooled connection while holding the first, and enough
+    // concurrent reads (a burst of long polls) deadlocked the pool
+    return rows.stream().findFirst().map(r -> new ApprovalRequest(r.id(), r.decisionId(), r.call(), r.resource(),
+        r.fingerprint(), r.preconditions(), r.ruleId(), r.requirement(), r.policyRevision(), r.state(),
+        r.createdAt(), r.expiresAt(), r.reason(), r.result(), votes(r.id())));
   }
 
   private ApprovalRequest map(ResultSet rs) throws SQLException {
@@ -139,7 +144,7 @@ public class ApprovalStore {
     return new ApprovalRequest(id, rs.getString("decision_id"), call, rs.getString("resource"),
         new Fingerprint(rs.getString("fingerprint")), preconditions, rs.getString("rule_id"), requirement,
         rs.getString("policy_revision"), ApprovalState.valueOf(rs.getString("state")), created, expires,
-        rs.getString("reason"), Optional.ofNullable(result).map(JSON::readTree), votes(id));
+        rs.getString("reason"), Optional.ofNullable(result).map(JSON::readTree), List.of());
   }
 
   private List<ApprovalRequest.Vote> votes(String id) {

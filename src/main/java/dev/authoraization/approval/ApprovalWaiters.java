@@ -1,5 +1,6 @@
 package dev.authoraization.approval;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -17,10 +18,16 @@ public class ApprovalWaiters {
     return signals.computeIfAbsent(id, key -> new CompletableFuture<>());
   }
 
-  void wake(String id) {
+  /** Wakes whoever waits on this request here; they re-read its state. */
+  public void wake(String id) {
     CompletableFuture<Void> signal = signals.remove(id);
     if (signal != null) {
       signal.complete(null);
     }
+  }
+
+  /** Ids of requests someone on this node waits on right now. */
+  public Set<String> waiting() {
+    return Set.copyOf(signals.keySet());
   }
 }

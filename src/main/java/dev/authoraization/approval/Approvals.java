@@ -19,12 +19,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
@@ -48,9 +52,37 @@ public class Approvals {
   private final List<ApprovalChannel> channels;
   private final Clock clock;
   private final Timer latency;
+  private final Broadcast broadcast;
+  private final Set<String> claiming = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Tells other nodes about a transition, inside the transaction that makes it, so that the
+   * message leaves only on commit (PostgreSQL's NOTIFY does exactly that). Single-node engines
+   * have none.
+   */
+  @FunctionalInterface
+  public interface Broadcast {
+    Broadcast NONE = (id, state) -> { };
+
+    void changed(String id, ApprovalState state);
+  }
 
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters) {
+    this(store, audit, tx, waiters, events, channels, clock, meters, Broadcast.NONE);
+  }
+
+  @Autowired
+  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
+      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
+      ObjectProvider<Broadcast> broadcast) {
+    this(store, audit, tx, waiters, events, channels, clock, meters, broadcast.getIfAvailable(() -> Broadcast.NONE));
+  }
+
+  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
+      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
+      Broadcast broadcast) {
+    this.broadcast = broadcast;
     this.store = store;
     this.audit = audit;
     this.tx = tx;
@@ -191,12 +223,27 @@ public class Approvals {
    * caller across threads and nodes. Empty when someone else claimed it or it is not approved.
    */
   public Optional<ApprovalRequest> claim(String id) {
+    // One claim attempt per request per node at a time: the others would each hold a pooled
+    // connection while blocked on the row lock, and starve the audit writer the winner needs.
+    // The attempt in flight settles it; losers wait for the outcome like anyone else.
+    if (!claiming.add(id)) {
+      return Optional.empty();
+    }
+    try {
+      return claimOnce(id);
+    } finally {
+      claiming.remove(id);
+    }
+  }
+
+  private Optional<ApprovalRequest> claimOnce(String id) {
     Boolean claimed = tx.execute(status -> {
       if (!store.transition(id, ApprovalState.APPROVED, ApprovalState.EXECUTING, "", now())) {
         return false;
       }
       ApprovalRequest request = store.find(id).orElseThrow(() -> notFound(id));
       audit.append(entry("approval.claimed", request).outcome("executing").build());
+      broadcast.changed(id, ApprovalState.EXECUTING);
       return true;
     });
     if (!Boolean.TRUE.equals(claimed)) {
@@ -215,6 +262,7 @@ public class Approvals {
         throw illegal(request, ApprovalState.EXECUTED);
       }
       audit.append(entry("call.executed", request).credential(credential).outcome("executed").build());
+      broadcast.changed(id, ApprovalState.EXECUTED);
     });
     ApprovalRequest after = get(id);
     changed(after);
@@ -230,6 +278,7 @@ public class Approvals {
       }
       audit.append(entry("call.failed", request).credential(credential).outcome("failed")
           .reason(error.code().id()).build());
+      broadcast.changed(id, ApprovalState.FAILED);
     });
     ApprovalRequest after = get(id);
     changed(after);
@@ -312,6 +361,7 @@ public class Approvals {
     }
     audit.append(entry("approval." + to.name().toLowerCase(), request).approval(request.id(), by)
         .outcome(to.name().toLowerCase()).reason(reason).build());
+    broadcast.changed(request.id(), to);
   }
 
   private void changed(ApprovalRequest request) {

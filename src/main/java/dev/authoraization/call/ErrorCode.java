@@ -24,6 +24,8 @@ public enum ErrorCode {
   CREDENTIAL_UNAVAILABLE("credential_unavailable", 503),
   POLICY_UNAVAILABLE("policy_unavailable", 503),
   PROVIDER_FAILED("provider_failed", 502),
+  /** A run was interrupted (a crash) and the tool could not confirm it happened; never re-run blindly. */
+  OUTCOME_UNKNOWN("outcome_unknown", 502),
   NOT_FOUND("not_found", 404),
   /** The forge refuses the action in the target's current state (a pull request that cannot be merged). */
   NOT_MERGEABLE("not_mergeable", 409),

@@ -152,6 +152,44 @@ public class ToolCallGateway implements AutoCloseable {
   }
 
   /**
+   * Settles a request left EXECUTING by a run that died (after the claim, before the outcome was
+   * recorded): EXECUTED when the provider confirms, with a read-only credential, that the call
+   * took effect; FAILED with {@code outcome_unknown} otherwise. It never runs the call again.
+   * Both moves are conditional on EXECUTING, so a live run that finishes first wins.
+   */
+  public ApprovalRequest settleInterrupted(String approvalId) {
+    ApprovalRequest request = approvals.get(approvalId);
+    if (request.state() != ApprovalState.EXECUTING) {
+      return request;
+    }
+    java.util.Optional<ToolResult> outcome = java.util.Optional.empty();
+    String credentialUsed = "";
+    try {
+      ToolCatalog.Entry entry = catalog.find(request.call().tool()).orElse(null);
+      if (entry != null) {
+        ToolCall bound = bind(request.call(), request.preconditions());
+        CredentialNeed readOnly = entry.descriptor().credential().readOnly();
+        try (Credential credential = vaultFor(readOnly).issue(
+            new CredentialRequest(readOnly, request.resource(), request.requester(), false))) {
+          credentialUsed = credential.description();
+          outcome = entry.provider().outcome(bound, credential);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("Could not learn the outcome of interrupted approval {}: {}", approvalId, e.toString());
+    }
+    try {
+      return outcome.isPresent()
+          ? approvals.complete(approvalId, outcome.get(), credentialUsed)
+          : approvals.fail(approvalId, new GatewayException(ErrorCode.OUTCOME_UNKNOWN,
+              "The run was interrupted and the tool could not confirm it took effect; it was not re-run."),
+              credentialUsed);
+    } catch (GatewayException settledMeanwhile) {
+      return approvals.get(approvalId);
+    }
+  }
+
+  /**
    * Waits (up to {@code wait}) for the request's outcome and returns it. Only the requester and
    * the request's eligible approvers may see it; to anyone else it does not exist.
    */

@@ -5,6 +5,7 @@ import dev.authoraization.call.ToolResult;
 import dev.authoraization.credential.Credential;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A family of tools (GitHub, say). Only {@code ToolCallGateway} calls a provider: there is no
@@ -29,6 +30,16 @@ public interface ToolProvider {
    */
   default Map<String, String> preconditions(ToolCall call, Credential readOnly) {
     return Map.of();
+  }
+
+  /**
+   * What became of a run that was interrupted (the engine died after claiming it): the result if
+   * the provider can confirm, with a read-only credential, that the call took effect; empty when
+   * it cannot (or confirms it did not). The call carries its bound preconditions. Empty by
+   * default: most tools cannot tell, and an unknown outcome is never re-run.
+   */
+  default Optional<ToolResult> outcome(ToolCall call, Credential readOnly) {
+    return Optional.empty();
   }
 
   /** Runs the call with a credential narrowed to it. Failures are {@code GatewayException}s. */

@@ -143,6 +143,31 @@ public class GitHubToolProvider implements ToolProvider {
     return Map.of(EXPECTED_HEAD_SHA, headSha(pull));
   }
 
+  /**
+   * A merge interrupted by a crash took effect if the pull request is merged and its head is the
+   * approved commit (GitHub merges only that head, as the merge request names it). Anything else
+   * (still open, or merged at another head) is not confirmed.
+   */
+  @Override
+  public Optional<ToolResult> outcome(ToolCall call, Credential readOnly) {
+    if (!call.tool().equals("merge_pull_request")) {
+      return Optional.empty();
+    }
+    validate(call);
+    Optional<String> expected = optionalString(call, EXPECTED_HEAD_SHA);
+    JsonNode pull = github.get(repository(call).path() + "/pulls/" + number(call, "pull_number"), Map.of(),
+        readOnly.secret()).body();
+    boolean merged = pull.path("merged").asBoolean(false);
+    String head = pull.path("head").path("sha").asString("");
+    if (!merged || expected.isEmpty() || !expected.get().equals(head)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ToolResult(github.json().createObjectNode()
+        .put("merged", true)
+        .put("sha", pull.path("merge_commit_sha").asString(""))
+        .put("message", "Pull Request successfully merged")));
+  }
+
   @Override
   public ToolResult execute(ToolCall call, Credential credential) {
     validate(call);

@@ -1,0 +1,119 @@
+package dev.authoraization.cluster;
+
+import static dev.authoraization.support.TestTokens.token;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.authoraization.support.TestDatabases;
+import java.nio.file.Files;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A real engine process on PostgreSQL, SIGKILLed at the points reachable from outside and
+ * restarted on the same database: no approval is lost, nothing runs twice, every request ends
+ * final with its audit record, and the client resumes by approval id.
+ */
+class CrashRecoveryIT {
+
+  static final String ALICE = token("alice", "developer");
+  static final String ADMIN = token("admin", "approver");
+
+  static EngineProcess engine;
+  static JdbcTemplate db;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String url = TestDatabases.postgresUrl();
+    db = new JdbcTemplate(new DriverManagerDataSource(url, "postgres", "postgres"));
+    int port = EngineProcess.freePort();
+    engine = new EngineProcess("crashy", Files.createTempDirectory("crash"), port, Map.of(
+        "spring.datasource.url", url,
+        "spring.datasource.username", "postgres",
+        "spring.datasource.password", "postgres",
+        "engine.github.api-url", "http://localhost:" + port + "/sandbox/github",
+        // one node: a run EXECUTING for 3 s was interrupted by the crash (a restart takes longer)
+        "engine.cluster.executing-grace", "PT3S")).start().awaitReady();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (engine != null) {
+      engine.kill();
+    }
+  }
+
+  @Test
+  void killedWhileTheRequestIsPendingThenTheApprovalSurvivesAndRunsOnceAfterRestart() {
+    int number = prime();
+    JsonNode parked = park(number);
+    String id = parked.path("approval_id").asString();
+
+    engine.kill();
+    engine.start().awaitReady();
+
+    assertThat(engine.get("/api/v1/approvals/" + id, ALICE).body().path("state").asString()).isEqualTo("PENDING");
+    assertThat(engine.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN).status()).isEqualTo(200);
+    JsonNode done = engine.get("/api/v1/approvals/" + id + "?wait=30", ALICE).body();
+    assertThat(done.path("state").asString()).isEqualTo("EXECUTED");
+    assertThat(pull(number).path("merged").asBoolean()).isTrue();
+    assertThat(count("approval.claimed", id)).isEqualTo(1);
+    assertThat(count("call.executed", id)).isEqualTo(1);
+  }
+
+  @Test
+  void killedRightAfterTheApprovalThenTheRequestEndsFinalAndMergedOnlyIfExecuted() {
+    int number = prime();
+    JsonNode parked = park(number);
+    String id = parked.path("approval_id").asString();
+    assertThat(engine.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN).status()).isEqualTo(200);
+
+    engine.kill(); // the run starts on approval: the kill lands before, during or after it
+    engine.start().awaitReady();
+
+    JsonNode after = engine.get("/api/v1/approvals/" + id + "?wait=30", ALICE).body();
+    String state = after.path("state").asString();
+    assertThat(state).isIn("EXECUTED", "FAILED");
+    assertThat(pull(number).path("merged").asBoolean()).isEqualTo(state.equals("EXECUTED"));
+    if (state.equals("FAILED")) {
+      assertThat(after.path("reason").asString()).isEqualTo("outcome_unknown");
+    }
+    assertThat(count("approval.claimed", id)).isGreaterThanOrEqualTo(1);
+    assertThat(count("call.executed", id)).isLessThanOrEqualTo(1);
+    assertThat(count("call.executed", id) + count("call.failed", id)).isEqualTo(1);
+  }
+
+  private static int prime() {
+    EngineProcess.Response primed = engine.post("/api/v1/sandbox/prime-demo", "", ALICE);
+    assertThat(primed.status()).isEqualTo(201);
+    return primed.body().path("pull_number").asInt();
+  }
+
+  private static JsonNode park(int number) {
+    EngineProcess.Response parked = engine.post("/api/v1/tool-calls",
+        "{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":"
+            + number + "}}", ALICE);
+    assertThat(parked.status()).as(parked.body()::toString).isEqualTo(202);
+    return parked.body();
+  }
+
+  private static String decision(JsonNode parked) {
+    return "{\"verdict\":\"approve\",\"fingerprint\":\"" + parked.path("fingerprint").asString() + "\"}";
+  }
+
+  private static JsonNode pull(int number) {
+    EngineProcess.Response r = engine.post("/api/v1/tool-calls", "{\"tool\":\"get_pull_request\",\"arguments\":"
+        + "{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":" + number + "}}", ALICE);
+    assertThat(r.status()).as(r.body()::toString).isEqualTo(200);
+    return r.body().path("result");
+  }
+
+  private static int count(String event, String approvalId) {
+    return db.queryForObject("SELECT count(*) FROM audit_record WHERE event = ? AND approval_id = ?",
+        Integer.class, event, approvalId);
+  }
+}

@@ -1,0 +1,161 @@
+package dev.authoraization.cluster;
+
+import static dev.authoraization.support.TestTokens.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.authoraization.support.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two real engine processes on one PostgreSQL database: a merge asked for on node A, approved on
+ * node B, answers the caller's long poll on A; and many duplicate follow-ups on both nodes merge
+ * exactly once. Node A serves the sandbox forge (its Git repositories live on A's disk); both
+ * nodes reach it through the GitHub client with the sandbox App's key.
+ */
+class TwoNodesIT {
+
+  static final String ALICE = token("alice", "developer");
+  static final String ADMIN = token("admin", "approver");
+
+  static EngineProcess a;
+  static EngineProcess b;
+  static JdbcTemplate db;
+
+  @BeforeAll
+  static void twoNodes() throws Exception {
+    String url = TestDatabases.postgresUrl();
+    db = new JdbcTemplate(new DriverManagerDataSource(url, "postgres", "postgres"));
+    Path root = Files.createTempDirectory("two-nodes");
+    Map<String, String> common = Map.of(
+        "spring.datasource.url", url,
+        "spring.datasource.username", "postgres",
+        "spring.datasource.password", "postgres");
+    int portA = EngineProcess.freePort();
+    a = new EngineProcess("A", root.resolve("a"), portA, with(common, Map.of(
+        "engine.github.api-url", "http://localhost:" + portA + "/sandbox/github")));
+    Path sandboxKey = a.dir.resolve("data/sandbox/app-private-key.pem");
+    b = new EngineProcess("B", root.resolve("b"), EngineProcess.freePort(), with(common, Map.of(
+        "engine.github.api-url", "http://localhost:" + a.port + "/sandbox/github",
+        "engine.github.app.private-key-path", sandboxKey.toString(),
+        "engine.sandbox.enabled", "false",
+        "engine.identity.embedded.enabled", "false")));
+    a.start();
+    // A creates the sandbox App key early in its start; B needs it, and Flyway runs once, on A
+    a.awaitReady();
+    b.start().awaitReady();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (a != null) {
+      a.kill();
+    }
+    if (b != null) {
+      b.kill();
+    }
+  }
+
+  @Test
+  void mergeAskedOnAApprovedOnBAnswersTheLongPollOnAWithTheMerge() throws Exception {
+    int number = prime();
+    JsonNode parked = park(number);
+    String id = parked.path("approval_id").asString();
+    CompletableFuture<EngineProcess.Response> poll =
+        CompletableFuture.supplyAsync(() -> a.get("/api/v1/approvals/" + id + "?wait=30", ALICE));
+    // the caller is parked on A (its poll has not returned) before anyone decides
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
+
+    EngineProcess.Response decided = b.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN);
+    assertThat(decided.status()).isEqualTo(200);
+
+    EngineProcess.Response done = poll.get();
+    assertThat(done.body().path("state").asString()).isEqualTo("EXECUTED");
+    assertThat(done.body().path("result").path("sha").asString()).hasSize(40);
+    assertThat(pull(b, number).path("merged").asBoolean()).isTrue();
+    assertThat(count("approval.claimed", id)).isEqualTo(1);
+    assertThat(count("call.executed", id)).isEqualTo(1);
+  }
+
+  @Test
+  void hundredConcurrentFollowUpsOnBothNodesMergeExactlyOnce() throws Exception {
+    int number = prime();
+    JsonNode parked = park(number);
+    String id = parked.path("approval_id").asString();
+    List<Future<EngineProcess.Response>> followUps = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      // both nodes see APPROVED at once: B from its own commit, A by NOTIFY; 100 follow-ups
+      // on both nodes also try to run it
+      Future<EngineProcess.Response> decided =
+          pool.submit(() -> b.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN));
+      for (int i = 0; i < 100; i++) {
+        EngineProcess node = i % 2 == 0 ? a : b;
+        followUps.add(pool.submit(() -> node.get("/api/v1/approvals/" + id + "?wait=30", ALICE)));
+      }
+      assertThat(decided.get().status()).isEqualTo(200);
+      List<String> shas = new ArrayList<>();
+      for (Future<EngineProcess.Response> f : followUps) {
+        EngineProcess.Response r = f.get();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().path("state").asString()).isEqualTo("EXECUTED");
+        shas.add(r.body().path("result").path("sha").asString());
+      }
+      assertThat(shas).as("every follow-up sees the one merge commit").containsOnly(shas.getFirst());
+    }
+    assertThat(count("approval.claimed", id)).isEqualTo(1);
+    assertThat(count("call.executed", id)).isEqualTo(1);
+    assertThat(count("call.failed", id)).isZero();
+    assertThat(pull(a, number).path("merged").asBoolean()).isTrue();
+  }
+
+  private static int prime() {
+    EngineProcess.Response primed = a.post("/api/v1/sandbox/prime-demo", "", ALICE);
+    assertThat(primed.status()).isEqualTo(201);
+    return primed.body().path("pull_number").asInt();
+  }
+
+  private static JsonNode park(int number) {
+    EngineProcess.Response parked = a.post("/api/v1/tool-calls",
+        "{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":"
+            + number + "}}", ALICE);
+    assertThat(parked.status()).as(parked.body()::toString).isEqualTo(202);
+    return parked.body();
+  }
+
+  private static String decision(JsonNode parked) {
+    return "{\"verdict\":\"approve\",\"fingerprint\":\"" + parked.path("fingerprint").asString() + "\"}";
+  }
+
+  private static JsonNode pull(EngineProcess node, int number) {
+    EngineProcess.Response r = node.post("/api/v1/tool-calls", "{\"tool\":\"get_pull_request\",\"arguments\":"
+        + "{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":" + number + "}}", ALICE);
+    assertThat(r.status()).as(r.body()::toString).isEqualTo(200);
+    return r.body().path("result");
+  }
+
+  private static int count(String event, String approvalId) {
+    return db.queryForObject("SELECT count(*) FROM audit_record WHERE event = ? AND approval_id = ?",
+        Integer.class, event, approvalId);
+  }
+
+  private static Map<String, String> with(Map<String, String> common, Map<String, String> more) {
+    var all = new java.util.HashMap<>(common);
+    all.putAll(more);
+    return all;
+  }
+}
