@@ -13,11 +13,20 @@ import tools.jackson.databind.JsonNode;
  */
 public record ToolCall(String tool, JsonNode arguments, Caller caller, String idempotencyKey) {
 
+  /** The longest tool name a call may carry. */
+  public static final int MAX_TOOL_NAME = 128;
+
   public ToolCall {
     Objects.requireNonNull(tool, "tool");
     Objects.requireNonNull(arguments, "arguments");
     Objects.requireNonNull(caller, "caller");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    // longer than any tool name and than the audit record's tool column: such a call could not
+    // be recorded, so it is refused here, at every door, before the pipeline (docs/security.md)
+    if (tool.length() > MAX_TOOL_NAME) {
+      throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
+          "A tool name has at most " + MAX_TOOL_NAME + " characters.");
+    }
     if (!arguments.isObject()) {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "Tool arguments must be a JSON object.");
     }
