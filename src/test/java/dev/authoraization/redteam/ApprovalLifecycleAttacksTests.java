@@ -6,6 +6,7 @@ import static dev.authoraization.support.GatewayHarness.CAROL;
 import static dev.authoraization.support.GatewayHarness.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalRequest.Verdict;
@@ -112,6 +113,27 @@ class ApprovalLifecycleAttacksTests {
 
     assertThat(h.gateway.executeApproved(r.id()).state()).isEqualTo(ApprovalState.PENDING);
     assertThat(h.tools.executions.get()).isZero();
+  }
+
+  @Test
+  void anApprovedRequestLeftUnclaimedByACrashRunsExactlyOnceAfterRestarts() {
+    GatewayHarness beforeCrash = new GatewayHarness(h.dataSource, QUORUM_OF_TWO, false);
+    CallOutcome.Pending pending = (CallOutcome.Pending) beforeCrash.gateway.execute(
+        call("merge_change", "{\"repo\":\"demo/webapp\"}", ALICE));
+    beforeCrash.approvals.decide(pending.approvalId(), ADMIN, pending.fingerprint(), Verdict.APPROVE, "");
+    beforeCrash.approvals.decide(pending.approvalId(), CAROL, pending.fingerprint(), Verdict.APPROVE, "");
+    assertThat(beforeCrash.approvals.get(pending.approvalId()).state()).isEqualTo(ApprovalState.APPROVED);
+
+    GatewayHarness restarted = new GatewayHarness(h.dataSource, QUORUM_OF_TWO);
+    GatewayHarness restartedAgain = new GatewayHarness(h.dataSource, QUORUM_OF_TWO);
+    restarted.gateway.resumeApproved();
+    restartedAgain.gateway.resumeApproved();
+
+    assertThat(restarted.approvals.await(pending.approvalId(), Duration.ofSeconds(10)).state())
+        .isEqualTo(ApprovalState.EXECUTED);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(restarted.tools.executions.get() + restartedAgain.tools.executions.get()).isEqualTo(1));
+    assertThat(beforeCrash.tools.executions.get()).isZero();
   }
 
   private ApprovalRequest park() {
