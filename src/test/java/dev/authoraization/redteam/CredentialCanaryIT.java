@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -49,6 +50,7 @@ class CredentialCanaryIT extends EngineIT {
 
   @Test
   void theCanaryCredentialAppearsInNoResponseHeaderAuditRecordExceptionMetricLogOrTable(CapturedOutput output) {
+    LoggerFactory.getLogger(CredentialCanaryIT.class).warn("canary scan: log capture works");
     int issuedBefore = tools.issued.get();
     List<Response> responses = new ArrayList<>();
     List<String> exceptionMessages = new ArrayList<>();
@@ -109,7 +111,8 @@ class CredentialCanaryIT extends EngineIT {
       assertThat(record.toString()).doesNotContain(FakeTools.CANARY);
       assertThat(json.writeValueAsString(record.entry())).doesNotContain(FakeTools.CANARY);
     }
-    assertThat(output.getAll()).doesNotContain(FakeTools.CANARY);
+    assertThat(output.getAll()).as("the engine's log is captured").contains("canary scan: log capture works")
+        .doesNotContain(FakeTools.CANARY);
     assertThat(everyTextInTheDatabase()).doesNotContain(FakeTools.CANARY);
   }
 

@@ -124,7 +124,8 @@ class WebHardeningIT extends EngineIT {
     HttpResponse<String> page = send(HttpRequest.newBuilder(uri("/login")).GET(), Optional.empty());
     HttpResponse<String> login = send(form("username=" + USER + "&password=" + enc(PASSWORD) + "&_csrf="
         + enc(csrf(page.body()))), sessionCookie(page));
-    Optional<String> session = sessionCookie(login);
+    assertThat(login.statusCode()).isEqualTo(302);
+    Optional<String> session = Optional.of(sessionCookie(login).orElseThrow());
     String query = "response_type=code&client_id=engine-web&scope=openid&state=s&code_challenge="
         + "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&redirect_uri=";
 
