@@ -27,6 +27,12 @@ public record ToolCall(String tool, JsonNode arguments, Caller caller, String id
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
           "A tool name has at most " + MAX_TOOL_NAME + " characters.");
     }
+    // PostgreSQL stores no NUL in text: the audit append (or the approval insert) would fail, so
+    // the attempt would go unrecorded; arguments are safe, they are stored as escaped JSON
+    if (tool.indexOf('\0') >= 0 || idempotencyKey.indexOf('\0') >= 0) {
+      throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
+          "A tool name or idempotency key must not contain a NUL character.");
+    }
     if (!arguments.isObject()) {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "Tool arguments must be a JSON object.");
     }

@@ -47,6 +47,30 @@ class DoorInputAttacksIT extends EngineIT {
     assertThat(records()).isEqualTo(records + 1);
   }
 
+  @Test
+  void aNulInTheBodysIdempotencyKeyIsRefusedBeforeThePipeline() {
+    int records = records();
+
+    Response r = post("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/nul\"},"
+        + "\"idempotency_key\":\"k\\u0000\"}", ALICE);
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().path("code").asString()).isEqualTo("invalid_arguments");
+    assertThat(records()).isEqualTo(records);
+  }
+
+  @Test
+  void aDecisionReasonWithANulIsRefusedAndTheRequestStaysPending() {
+    Response parked = post("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/nul-reason\"}}", ALICE);
+    String id = parked.body().path("approval_id").asString();
+
+    Response r = post("/api/v1/approvals/" + id + "/decision", "{\"verdict\":\"deny\",\"fingerprint\":\""
+        + parked.body().path("fingerprint").asString() + "\",\"reason\":\"no\\u0000\"}", token("admin", "approver"));
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(get("/api/v1/approvals/" + id, ALICE).body().path("state").asString()).isEqualTo("PENDING");
+  }
+
   private int records() {
     return jdbc.queryForObject("SELECT count(*) FROM audit_record", Integer.class);
   }
