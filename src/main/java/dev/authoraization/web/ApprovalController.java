@@ -123,6 +123,9 @@ class ApprovalController {
     if (reason.length() > 500) {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "A reason has at most 500 characters.");
     }
+    if (reason.indexOf('\0') >= 0) { // PostgreSQL stores no NUL in text: the vote's audit record would fail
+      throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "A reason must not contain a NUL character.");
+    }
     return View.of(approvals.decide(id, Callers.of(authentication), fingerprint, verdict, reason,
         Evidence.unverified("rest-api")));
   }

@@ -45,6 +45,9 @@ public final class WebhookSignature {
    */
   public static boolean verify(String secret, String timestamp, String body, String signatureHeader, Instant now,
       Duration tolerance) {
+    if (secret.isEmpty()) {
+      return false; // an empty key authenticates nothing (and the JDK refuses to build one)
+    }
     String stamp = timestamp.strip();
     long seconds;
     try {
@@ -52,7 +55,10 @@ public final class WebhookSignature {
     } catch (NumberFormatException e) {
       return false;
     }
-    if (Math.abs(now.getEpochSecond() - seconds) > tolerance.toSeconds()) {
+    // compared without subtracting from the attacker's number: now − seconds can overflow, and
+    // Math.abs(Long.MIN_VALUE) is negative, which would pass any window
+    long window = tolerance.toSeconds();
+    if (seconds < now.getEpochSecond() - window || seconds > now.getEpochSecond() + window) {
       return false;
     }
     byte[] expected = mac(secret, stamp + "." + body);

@@ -1,0 +1,77 @@
+package dev.authoraization.redteam;
+
+import static dev.authoraization.support.TestTokens.token;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.authoraization.support.EngineIT;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Named regressions for what the door fuzzing (DoorFuzzIT) found. */
+@Tag("redteam")
+class DoorInputAttacksIT extends EngineIT {
+
+  static final String ALICE = token("alice", "developer");
+
+  @Autowired
+  JdbcTemplate jdbc;
+
+  /**
+   * Found by DoorFuzzIT: an unknown tool whose name did not fit the audit record's tool column
+   * made the audit append fail, so the attempt went unrecorded and the caller got 503
+   * audit_unavailable (a false alarm that the audit log was down). Now refused at the door.
+   */
+  @Test
+  void anOverlongToolNameIsRefusedAsMalformedBeforeThePipelineNotAsAnAuditOutage() {
+    int records = records();
+
+    Response r = post("/api/v1/tool-calls", "{\"tool\":\"" + "a".repeat(300) + "\",\"arguments\":{}}", ALICE);
+    Response explain = post("/api/v1/policy/explain", "{\"tool\":\"" + "a".repeat(300) + "\",\"arguments\":{}}", ALICE);
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().path("code").asString()).isEqualTo("invalid_arguments");
+    assertThat(explain.status()).isEqualTo(400);
+    assertThat(records()).isEqualTo(records);
+  }
+
+  @Test
+  void anUnknownToolWithTheLongestAllowedNameIsDeniedAndRecorded() {
+    int records = records();
+
+    Response r = post("/api/v1/tool-calls", "{\"tool\":\"" + "\u202E".repeat(128) + "\",\"arguments\":{}}", ALICE);
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.body().path("code").asString()).isEqualTo("unknown_tool");
+    assertThat(records()).isEqualTo(records + 1);
+  }
+
+  @Test
+  void aNulInTheBodysIdempotencyKeyIsRefusedBeforeThePipeline() {
+    int records = records();
+
+    Response r = post("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/nul\"},"
+        + "\"idempotency_key\":\"k\\u0000\"}", ALICE);
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().path("code").asString()).isEqualTo("invalid_arguments");
+    assertThat(records()).isEqualTo(records);
+  }
+
+  @Test
+  void aDecisionReasonWithANulIsRefusedAndTheRequestStaysPending() {
+    Response parked = post("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/nul-reason\"}}", ALICE);
+    String id = parked.body().path("approval_id").asString();
+
+    Response r = post("/api/v1/approvals/" + id + "/decision", "{\"verdict\":\"deny\",\"fingerprint\":\""
+        + parked.body().path("fingerprint").asString() + "\",\"reason\":\"no\\u0000\"}", token("admin", "approver"));
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(get("/api/v1/approvals/" + id, ALICE).body().path("state").asString()).isEqualTo("PENDING");
+  }
+
+  private int records() {
+    return jdbc.queryForObject("SELECT count(*) FROM audit_record", Integer.class);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.authoraization.redteam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import net.jqwik.api.Example;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+
+/**
+ * Keeps docs/security.md honest: its table of attack tests must list exactly the red-team test
+ * methods of this package (with their kind and number of tries), every other test it cites must
+ * exist, every invariant must be attacked by at least one row, and the totals line must add up.
+ * A test added, renamed or removed without updating the report fails the build here.
+ */
+class SecurityReportTests {
+
+  static final Path REPORT = Path.of("docs", "security.md");
+  static final String PACKAGE = "dev.authoraization.redteam";
+  private static final Pattern ROW = Pattern.compile(
+      "^\\|\\s*([^|]+?)\\s*\\|\\s*`([A-Za-z0-9_.]+)#([A-Za-z0-9_]+)`\\s*\\|\\s*(example|property|existing)\\s*\\|\\s*(\\d+)\\s*\\|\\s*$");
+  private static final Pattern TOTALS = Pattern.compile(
+      "red-team cases: (\\d+) · tries: (\\d+) · blocked: (\\d+) · leaked: (\\d+) · existing attack tests cited: (\\d+)");
+
+  /** One row of the table. */
+  record Row(String invariants, String className, String method, String kind, int tries) {
+    String id() {
+      return className + "#" + method;
+    }
+  }
+
+  @Test
+  void theReportListsExactlyTheRedTeamTestsWithTheirTries() throws Exception {
+    Map<String, Row> documented = new TreeMap<>();
+    for (Row row : rows()) {
+      if (row.className().startsWith("redteam.")) {
+        assertThat(documented.put(row.id(), row)).as("listed twice: " + row.id()).isNull();
+      }
+    }
+    Map<String, Row> actual = new TreeMap<>();
+    for (Row row : redTeamTests()) {
+      actual.put(row.id(), row);
+    }
+
+    assertThat(documented.keySet()).as("red-team tests in docs/security.md vs. in " + PACKAGE)
+        .containsExactlyElementsOf(actual.keySet());
+    for (Row row : actual.values()) {
+      Row doc = documented.get(row.id());
+      assertThat(doc.kind() + " " + doc.tries()).as(row.id()).isEqualTo(row.kind() + " " + row.tries());
+    }
+  }
+
+  @Test
+  void everyExistingTestTheReportCitesExists() throws Exception {
+    List<Row> cited = rows().stream().filter(r -> r.kind().equals("existing")).toList();
+    assertThat(cited).isNotEmpty();
+    for (Row row : cited) {
+      Class<?> type = Class.forName("dev.authoraization." + row.className());
+      assertThat(Arrays.stream(type.getDeclaredMethods()).map(Method::getName)).as(row.id()).contains(row.method());
+    }
+  }
+
+  @Test
+  void everyInvariantIsAttackedByAtLeastOneTest() throws Exception {
+    Set<String> attacked = new TreeSet<>();
+    for (Row row : rows()) {
+      for (String label : row.invariants().split("\\s*,\\s*")) {
+        attacked.add(label);
+      }
+    }
+
+    for (int invariant = 1; invariant <= 10; invariant++) {
+      assertThat(attacked).as("invariant " + invariant).contains(String.valueOf(invariant));
+    }
+    assertThat(attacked).allSatisfy(label -> assertThat(label).matches("10|[1-9]|web|edges"));
+  }
+
+  @Test
+  void theTotalsLineMatchesTheTable() throws Exception {
+    List<Row> redTeam = redTeamTests();
+    int tries = redTeam.stream().mapToInt(Row::tries).sum();
+    long cited = rows().stream().filter(r -> r.kind().equals("existing")).map(Row::id).distinct().count();
+    Matcher totals = TOTALS.matcher(Files.readString(REPORT));
+
+    assertThat(totals.find()).as("docs/security.md has a totals line like: " + TOTALS.pattern()).isTrue();
+    assertThat(List.of(totals.group(1), totals.group(2), totals.group(3), totals.group(4), totals.group(5)))
+        .isEqualTo(List.of(String.valueOf(redTeam.size()), String.valueOf(tries), String.valueOf(tries), "0",
+            String.valueOf(cited)));
+  }
+
+  static List<Row> rows() throws IOException {
+    List<Row> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(REPORT)) {
+      Matcher m = ROW.matcher(line);
+      if (m.matches()) {
+        rows.add(new Row(m.group(1), m.group(2), m.group(3), m.group(4), Integer.parseInt(m.group(5))));
+      }
+    }
+    return rows;
+  }
+
+  /** Test methods of the red-team classes (those tagged "redteam"), found in the compiled tests. */
+  static List<Row> redTeamTests() throws Exception {
+    Path dir = Path.of(SecurityReportTests.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .resolve(PACKAGE.replace('.', '/'));
+    List<String> classes;
+    try (Stream<Path> files = Files.list(dir)) {
+      classes = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class") && !n.contains("$"))
+          .map(n -> n.substring(0, n.length() - ".class".length())).sorted().toList();
+    }
+    List<Row> rows = new ArrayList<>();
+    for (String simple : classes) {
+      Class<?> type = Class.forName(PACKAGE + "." + simple);
+      if (!taggedRedTeam(type)) {
+        continue;
+      }
+      for (Method method : type.getDeclaredMethods()) {
+        String kind = null;
+        int tries = 1;
+        if (method.isAnnotationPresent(Property.class)) {
+          kind = "property";
+          tries = method.getAnnotation(Property.class).tries();
+          tries = tries > 0 ? tries : 1000; // jqwik's default when tries is not set
+        } else if (method.isAnnotationPresent(Test.class) || method.isAnnotationPresent(Example.class)
+            || method.isAnnotationPresent(ParameterizedTest.class)) {
+          kind = "example";
+        }
+        if (kind != null) {
+          rows.add(new Row("", "redteam." + simple, method.getName(), kind, tries));
+        }
+      }
+    }
+    assertThat(rows).isNotEmpty();
+    return rows;
+  }
+
+  private static boolean taggedRedTeam(Class<?> type) {
+    org.junit.jupiter.api.Tag junit = type.getAnnotation(org.junit.jupiter.api.Tag.class);
+    net.jqwik.api.Tag jqwik = type.getAnnotation(net.jqwik.api.Tag.class);
+    return junit != null && junit.value().equals("redteam") || jqwik != null && jqwik.value().equals("redteam");
+  }
+}
