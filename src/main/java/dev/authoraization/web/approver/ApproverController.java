@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -39,6 +40,7 @@ import org.springframework.web.util.WebUtils;
  * a passkey assertion over {@link ActionChallenge} (docs/approver-device.md).
  */
 @Controller
+@ConditionalOnBooleanProperty(name = "engine.identity.embedded.enabled", matchIfMissing = true)
 class ApproverController {
 
   /** approval id → the single-use nonce of the page last shown for it, in the approver's session. */

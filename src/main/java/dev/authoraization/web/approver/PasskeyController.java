@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.Base64;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -17,6 +18,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** Enrolling a passkey: part of an approver's first sign-in, and later to add another one. */
 @Controller
+@ConditionalOnBooleanProperty(name = "engine.identity.embedded.enabled", matchIfMissing = true)
 class PasskeyController {
 
   static final String CHALLENGE = PasskeyController.class.getName() + ".challenge";
