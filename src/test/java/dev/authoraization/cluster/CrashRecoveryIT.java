@@ -49,28 +49,28 @@ class CrashRecoveryIT {
 
   @Test
   void killedWhileTheRequestIsPendingThenTheApprovalSurvivesAndRunsOnceAfterRestart() {
-    int number = prime();
-    JsonNode parked = park(number);
+    int number = engine.primeDemo(ALICE);
+    JsonNode parked = engine.parkMerge(number, ALICE);
     String id = parked.path("approval_id").asString();
 
     engine.kill();
     engine.start().awaitReady();
 
     assertThat(engine.get("/api/v1/approvals/" + id, ALICE).body().path("state").asString()).isEqualTo("PENDING");
-    assertThat(engine.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN).status()).isEqualTo(200);
+    assertThat(engine.approve(parked, ADMIN).status()).isEqualTo(200);
     JsonNode done = engine.get("/api/v1/approvals/" + id + "?wait=30", ALICE).body();
     assertThat(done.path("state").asString()).isEqualTo("EXECUTED");
-    assertThat(pull(number).path("merged").asBoolean()).isTrue();
+    assertThat(engine.pullRequest(number, ALICE).path("merged").asBoolean()).isTrue();
     assertThat(count("approval.claimed", id)).isEqualTo(1);
     assertThat(count("call.executed", id)).isEqualTo(1);
   }
 
   @Test
   void killedRightAfterTheApprovalThenTheRequestEndsFinalAndMergedOnlyIfExecuted() {
-    int number = prime();
-    JsonNode parked = park(number);
+    int number = engine.primeDemo(ALICE);
+    JsonNode parked = engine.parkMerge(number, ALICE);
     String id = parked.path("approval_id").asString();
-    assertThat(engine.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN).status()).isEqualTo(200);
+    assertThat(engine.approve(parked, ADMIN).status()).isEqualTo(200);
 
     engine.kill(); // the run starts on approval: the kill lands before, during or after it
     engine.start().awaitReady();
@@ -78,7 +78,7 @@ class CrashRecoveryIT {
     JsonNode after = engine.get("/api/v1/approvals/" + id + "?wait=30", ALICE).body();
     String state = after.path("state").asString();
     assertThat(state).isIn("EXECUTED", "FAILED");
-    assertThat(pull(number).path("merged").asBoolean()).isEqualTo(state.equals("EXECUTED"));
+    assertThat(engine.pullRequest(number, ALICE).path("merged").asBoolean()).isEqualTo(state.equals("EXECUTED"));
     if (state.equals("FAILED")) {
       assertThat(after.path("reason").asString()).isEqualTo("outcome_unknown");
     }
@@ -87,30 +87,9 @@ class CrashRecoveryIT {
     assertThat(count("call.executed", id) + count("call.failed", id)).isEqualTo(1);
   }
 
-  private static int prime() {
-    EngineProcess.Response primed = engine.post("/api/v1/sandbox/prime-demo", "", ALICE);
-    assertThat(primed.status()).isEqualTo(201);
-    return primed.body().path("pull_number").asInt();
-  }
 
-  private static JsonNode park(int number) {
-    EngineProcess.Response parked = engine.post("/api/v1/tool-calls",
-        "{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":"
-            + number + "}}", ALICE);
-    assertThat(parked.status()).as(parked.body()::toString).isEqualTo(202);
-    return parked.body();
-  }
 
-  private static String decision(JsonNode parked) {
-    return "{\"verdict\":\"approve\",\"fingerprint\":\"" + parked.path("fingerprint").asString() + "\"}";
-  }
 
-  private static JsonNode pull(int number) {
-    EngineProcess.Response r = engine.post("/api/v1/tool-calls", "{\"tool\":\"get_pull_request\",\"arguments\":"
-        + "{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":" + number + "}}", ALICE);
-    assertThat(r.status()).as(r.body()::toString).isEqualTo(200);
-    return r.body().path("result");
-  }
 
   private static int count(String event, String approvalId) {
     return db.queryForObject("SELECT count(*) FROM audit_record WHERE event = ? AND approval_id = ?",

@@ -1,5 +1,6 @@
 package dev.authoraization.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.TestTokens;
@@ -44,6 +45,8 @@ final class EngineProcess implements AutoCloseable {
     arguments.add("--engine.identity.issuers[0].uri=" + TestTokens.ISSUER);
     arguments.add("--engine.identity.issuers[0].public-key-location=" + TestTokens.publicKeyLocation());
     arguments.add("--engine.identity.issuers[0].audiences[0]=" + TestTokens.AUDIENCE);
+    // the tests decide approvals through the REST door, which is for tests and the demo only
+    arguments.add("--engine.approvals.rest-decisions=true");
     properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
   }
 
@@ -65,8 +68,9 @@ final class EngineProcess implements AutoCloseable {
     }
   }
 
+  /** Polls health until 200; the deadline is generous because a loaded 2-core machine starts slowly. */
   EngineProcess awaitReady() {
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+    await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException(name + " exited; see " + dir.resolve("engine.log"));
       }
@@ -105,6 +109,36 @@ final class EngineProcess implements AutoCloseable {
   Response post(String path, String json, String token) {
     return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)), token);
+  }
+
+  /** Sandbox only: a fresh pull request in demo/webapp; its number. */
+  int primeDemo(String token) {
+    Response primed = post("/api/v1/sandbox/prime-demo", "", token);
+    assertThat(primed.status()).as(primed.body()::toString).isEqualTo(201);
+    return primed.body().path("pull_number").asInt();
+  }
+
+  /** Asks to merge pull request {@code number} of demo/webapp; the 202 body (approval id, fingerprint). */
+  JsonNode parkMerge(int number, String token) {
+    Response parked = post("/api/v1/tool-calls",
+        "{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":"
+            + number + "}}", token);
+    assertThat(parked.status()).as(parked.body()::toString).isEqualTo(202);
+    return parked.body();
+  }
+
+  /** The pull request as the get_pull_request tool returns it. */
+  JsonNode pullRequest(int number, String token) {
+    Response r = post("/api/v1/tool-calls", "{\"tool\":\"get_pull_request\",\"arguments\":"
+        + "{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":" + number + "}}", token);
+    assertThat(r.status()).as(r.body()::toString).isEqualTo(200);
+    return r.body().path("result");
+  }
+
+  /** Approves the parked call's exact fingerprint through the REST decision endpoint. */
+  Response approve(JsonNode parked, String token) {
+    return post("/api/v1/approvals/" + parked.path("approval_id").asString() + "/decision",
+        "{\"verdict\":\"approve\",\"fingerprint\":\"" + parked.path("fingerprint").asString() + "\"}", token);
   }
 
   String baseUrl() {

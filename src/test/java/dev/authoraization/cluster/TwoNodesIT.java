@@ -73,36 +73,36 @@ class TwoNodesIT {
 
   @Test
   void mergeAskedOnAApprovedOnBAnswersTheLongPollOnAWithTheMerge() throws Exception {
-    int number = prime();
-    JsonNode parked = park(number);
+    int number = a.primeDemo(ALICE);
+    JsonNode parked = a.parkMerge(number, ALICE);
     String id = parked.path("approval_id").asString();
     CompletableFuture<EngineProcess.Response> poll =
         CompletableFuture.supplyAsync(() -> a.get("/api/v1/approvals/" + id + "?wait=30", ALICE));
     // the caller is parked on A (its poll has not returned) before anyone decides
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
 
-    EngineProcess.Response decided = b.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN);
+    EngineProcess.Response decided = b.approve(parked, ADMIN);
     assertThat(decided.status()).isEqualTo(200);
 
     EngineProcess.Response done = poll.get();
     assertThat(done.body().path("state").asString()).isEqualTo("EXECUTED");
     assertThat(done.body().path("result").path("sha").asString()).hasSize(40);
-    assertThat(pull(b, number).path("merged").asBoolean()).isTrue();
+    assertThat(b.pullRequest(number, ALICE).path("merged").asBoolean()).isTrue();
     assertThat(count("approval.claimed", id)).isEqualTo(1);
     assertThat(count("call.executed", id)).isEqualTo(1);
   }
 
   @Test
   void hundredConcurrentFollowUpsOnBothNodesMergeExactlyOnce() throws Exception {
-    int number = prime();
-    JsonNode parked = park(number);
+    int number = a.primeDemo(ALICE);
+    JsonNode parked = a.parkMerge(number, ALICE);
     String id = parked.path("approval_id").asString();
     List<Future<EngineProcess.Response>> followUps = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       // both nodes see APPROVED at once: B from its own commit, A by NOTIFY; 100 follow-ups
       // on both nodes also try to run it
       Future<EngineProcess.Response> decided =
-          pool.submit(() -> b.post("/api/v1/approvals/" + id + "/decision", decision(parked), ADMIN));
+          pool.submit(() -> b.approve(parked, ADMIN));
       for (int i = 0; i < 100; i++) {
         EngineProcess node = i % 2 == 0 ? a : b;
         followUps.add(pool.submit(() -> node.get("/api/v1/approvals/" + id + "?wait=30", ALICE)));
@@ -120,33 +120,12 @@ class TwoNodesIT {
     assertThat(count("approval.claimed", id)).isEqualTo(1);
     assertThat(count("call.executed", id)).isEqualTo(1);
     assertThat(count("call.failed", id)).isZero();
-    assertThat(pull(a, number).path("merged").asBoolean()).isTrue();
+    assertThat(a.pullRequest(number, ALICE).path("merged").asBoolean()).isTrue();
   }
 
-  private static int prime() {
-    EngineProcess.Response primed = a.post("/api/v1/sandbox/prime-demo", "", ALICE);
-    assertThat(primed.status()).isEqualTo(201);
-    return primed.body().path("pull_number").asInt();
-  }
 
-  private static JsonNode park(int number) {
-    EngineProcess.Response parked = a.post("/api/v1/tool-calls",
-        "{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":"
-            + number + "}}", ALICE);
-    assertThat(parked.status()).as(parked.body()::toString).isEqualTo(202);
-    return parked.body();
-  }
 
-  private static String decision(JsonNode parked) {
-    return "{\"verdict\":\"approve\",\"fingerprint\":\"" + parked.path("fingerprint").asString() + "\"}";
-  }
 
-  private static JsonNode pull(EngineProcess node, int number) {
-    EngineProcess.Response r = node.post("/api/v1/tool-calls", "{\"tool\":\"get_pull_request\",\"arguments\":"
-        + "{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":" + number + "}}", ALICE);
-    assertThat(r.status()).as(r.body()::toString).isEqualTo(200);
-    return r.body().path("result");
-  }
 
   private static int count(String event, String approvalId) {
     return db.queryForObject("SELECT count(*) FROM audit_record WHERE event = ? AND approval_id = ?",
