@@ -31,7 +31,7 @@ public final class KeycloakServer {
 
   public static final String REALM = "engine";
   public static final String CLIENT_ID = "authoraization-engine";
-  private static final Duration START_DEADLINE = Duration.ofSeconds(180);
+  private static final Duration START_DEADLINE = Duration.ofSeconds(300);
 
   private static volatile KeycloakServer instance;
 
