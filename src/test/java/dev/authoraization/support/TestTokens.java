@@ -41,10 +41,14 @@ public final class TestTokens {
     return sign(claims(subject, roles).build());
   }
 
+  /**
+   * Claims valid for an hour: tests keep tokens in static fields, and on a loaded machine a class's
+   * Spring context (or Keycloak) can take minutes to start before the first request.
+   */
   public static JWTClaimsSet.Builder claims(String subject, String... roles) {
     Instant now = Instant.now();
     return new JWTClaimsSet.Builder().issuer(ISSUER).subject(subject).audience(AUDIENCE)
-        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)))
+        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)))
         .jwtID(UUID.randomUUID().toString()).claim("roles", List.of(roles));
   }
 
