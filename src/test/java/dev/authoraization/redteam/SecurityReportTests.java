@@ -109,6 +109,8 @@ class SecurityReportTests {
 
     assertThat(totals.find()).as("docs/security.md has a totals line like: " + TOTALS.pattern()).isTrue();
     assertThat(List.of(totals.group(1), totals.group(2), totals.group(3), totals.group(4), totals.group(5)))
+        .as("Totals: red-team cases: %d · tries: %d · blocked: %d · leaked: 0 · existing attack tests cited: %d",
+            redTeam.size(), tries, tries, cited)
         .isEqualTo(List.of(String.valueOf(redTeam.size()), String.valueOf(tries), String.valueOf(tries), "0",
             String.valueOf(cited)));
   }
