@@ -8,8 +8,8 @@ import java.util.Locale;
  * isolates (Trojan Source, CVE-2021-42574), zero-width characters, invisible Unicode tag
  * characters (which can carry a whole hidden sentence), variation selectors, blank "filler"
  * letters, line and paragraph separators, and control characters other than newline and tab.
- * A pull request titled {@code "Fix typo\u202E..."} is an attack on the approver, not on the
- * fingerprint: the engine binds the exact bytes, so the human must see them too.
+ * A pull request title of "Fix typo", U+202E and reversed text is an attack on the approver, not
+ * on the fingerprint: the engine binds the exact bytes, so the human must see them too.
  */
 public final class VisibleText {
 
