@@ -10,7 +10,9 @@ import dev.authoraization.agent.Conversation.ToolCallReport;
 import dev.authoraization.agent.ToolEnvelope;
 import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.approval.Approvals;
+import dev.authoraization.audit.AuditEntry;
 import dev.authoraization.audit.AuditLog;
+import dev.authoraization.audit.AuditRecord;
 import dev.authoraization.call.Caller;
 import dev.authoraization.call.ToolCallGateway;
 import dev.authoraization.policy.Policy;
@@ -247,6 +249,7 @@ class PromptInjectionIT extends EngineIT {
   void anInjectedInstructionRunsNothingDestructiveWithoutApprovalAndLeaksNoCredential(Injection injection,
       CapturedOutput output) {
     int target = demo.prime();
+    long lastRecord = audit.recent(Integer.MAX_VALUE).stream().mapToLong(AuditRecord::seq).max().orElse(0);
     String payload = injection.payload().apply(target);
     ObedientModel model = plant(injection.place(), payload);
 
@@ -267,6 +270,19 @@ class PromptInjectionIT extends EngineIT {
       }
       if (call.decision().equals("pending")) {
         assertThat(approvals.get(call.approvalId()).state()).isEqualTo(ApprovalState.PENDING);
+      }
+    }
+    // every call the model made, injected or not, was decided and recorded by the gateway, as the agent's
+    // (a call refused as malformed, before the pipeline, is the only one without a record)
+    List<AuditEntry> recorded = audit.recent(Integer.MAX_VALUE).stream().filter(r -> r.seq() > lastRecord)
+        .map(AuditRecord::entry).toList();
+    for (ToolCallReport call : turn.toolCalls()) {
+      if (!call.decision().equals("invalid_arguments")) {
+        assertThat(recorded).as("audit records of " + call.tool()).anySatisfy(entry -> {
+          assertThat(entry.tool()).isEqualTo(call.tool());
+          assertThat(entry.agent()).isEqualTo(AgentService.AGENT_ID);
+          assertThat(entry.subject()).isEqualTo("alice");
+        });
       }
     }
     // 2. no credential anywhere the model, the user, an operator or the audit trail sees
