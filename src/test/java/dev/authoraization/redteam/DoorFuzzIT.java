@@ -10,27 +10,24 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.authoraization.support.EngineIT;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tag;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.TestContextManager;
 
 /**
  * Hostile bodies for the REST door's three write endpoints, on the same engine (and Spring
- * context) as the other {@link EngineIT}s: jqwik runs the properties, Spring's
- * {@link TestContextManager} injects this instance from the shared context cache.
+ * context) as the other {@link EngineIT}s: each property is a JUnit parameterized test over
+ * {@link #TRIES} inputs from {@link Fuzz}'s seeded generator.
  *
  * <p>Every try must end in a 2xx/4xx (never a 5xx), change no state the request was not
  * entitled to change, and log no unhandled exception.
@@ -47,24 +44,23 @@ class DoorFuzzIT extends EngineIT {
   @Autowired
   JdbcTemplate jdbc;
 
-  @BeforeContainer
+  @BeforeAll
   static void listen() {
     LOG.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOG);
   }
 
-  @AfterContainer
+  @AfterAll
   static void stopListening() {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LOG);
   }
 
-  @BeforeProperty
-  void inject() throws Exception {
-    new TestContextManager(getClass()).prepareTestInstance(this);
+  @BeforeEach
+  void clearLog() {
     LOG.list.clear();
   }
 
-  @AfterProperty
+  @AfterEach
   void noUnhandledExceptionWasLogged() {
     // ERROR is where unhandled exceptions land (ProblemResponses.unexpected, Tomcat's servlet errors);
     // Tomcat's INFO note on a request line too long to parse is the container refusing it with 400
@@ -72,8 +68,9 @@ class DoorFuzzIT extends EngineIT {
         .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList()).isEmpty();
   }
 
-  @Property(tries = TRIES)
-  void toolCallsWithHostileBodiesNeverFailOnTheServerNorParkWhatWasRefused(@ForAll("toolCalls") String body) {
+  @ParameterizedTest
+  @MethodSource("toolCalls")
+  void toolCallsWithHostileBodiesNeverFailOnTheServerNorParkWhatWasRefused(String body) {
     int approvals = approvals();
     int records = records();
 
@@ -91,8 +88,9 @@ class DoorFuzzIT extends EngineIT {
     }
   }
 
-  @Property(tries = TRIES)
-  void explainWithHostileBodiesNeverFailsOnTheServerAndChangesNothing(@ForAll("toolCalls") String body) {
+  @ParameterizedTest
+  @MethodSource("explainBodies")
+  void explainWithHostileBodiesNeverFailsOnTheServerAndChangesNothing(String body) {
     int approvals = approvals();
     int records = records();
 
@@ -103,9 +101,9 @@ class DoorFuzzIT extends EngineIT {
     assertThat(records()).as(shorten(body)).isEqualTo(records);
   }
 
-  @Property(tries = TRIES)
-  void decisionsWithHostileBodiesOrIdsNeverFailOnTheServerAndNeverDecide(@ForAll("decisions") String body,
-      @ForAll("ids") String id) {
+  @ParameterizedTest
+  @MethodSource("decisions")
+  void decisionsWithHostileBodiesOrIdsNeverFailOnTheServerAndNeverDecide(String body, String id) {
     Response parked = post("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/fuzz\"},"
         + "\"idempotency_key\":\"fuzz-decisions\"}", ALICE);
     String real = parked.body().path("approval_id").asString();
@@ -121,28 +119,31 @@ class DoorFuzzIT extends EngineIT {
     assertThat(records()).as(shorten(body)).isEqualTo(records);
   }
 
-  @Provide
-  Arbitrary<String> toolCalls() {
-    return Fuzz.toolCallBody();
+  static Stream<Arguments> toolCalls() {
+    return Fuzz.tries("DoorFuzzIT.toolCalls", TRIES, fuzz -> List.of(fuzz.toolCallBody()));
   }
 
-  @Provide
-  Arbitrary<String> decisions() {
-    Arbitrary<String> verdict = Arbitraries.oneOf(Arbitraries.of("\"approve\"", "\"deny\"", "\"APPROVE\"",
-        "\"approve\\u0000\"", "\"appro\u200Bve\"", "true", "null", "[\"approve\"]"), Fuzz.jsonString());
-    Arbitrary<String> fingerprint = Arbitraries.oneOf(
-        Arbitraries.strings().withChars("0123456789abcdef").ofLength(64).map(Fuzz::quote),
-        Arbitraries.strings().withChars("0123456789ABCDEFabcdef").ofMinLength(0).ofMaxLength(80).map(Fuzz::quote),
-        Fuzz.jsonString(), Arbitraries.of("null", "64", "{}"));
-    Arbitrary<String> shaped = Combinators.combine(verdict, fingerprint, Fuzz.jsonValue(0))
-        .as((v, f, reason) -> "{\"verdict\":" + v + ",\"fingerprint\":" + f + ",\"reason\":" + reason + "}");
-    return Arbitraries.oneOf(shaped, Fuzz.jsonValue(2), Fuzz.oddText());
+  static Stream<Arguments> explainBodies() {
+    return Fuzz.tries("DoorFuzzIT.explain", TRIES, fuzz -> List.of(fuzz.toolCallBody()));
   }
 
-  @Provide
-  Arbitrary<String> ids() {
-    return Arbitraries.oneOf(Fuzz.oddText().filter(s -> !s.isEmpty()), Arbitraries.strings().ofMinLength(1).ofMaxLength(2000),
-        Arbitraries.of("..", "%2e%2e", "' OR '1'='1", "00000000-0000-0000-0000-000000000000"));
+  static Stream<Arguments> decisions() {
+    return Fuzz.tries("DoorFuzzIT.decisions", TRIES, fuzz -> {
+      String verdict = fuzz.oneOf(() -> fuzz.of(List.of("\"approve\"", "\"deny\"", "\"APPROVE\"",
+          "\"approve\\u0000\"", "\"appro\u200Bve\"", "true", "null", "[\"approve\"]")), fuzz::jsonString);
+      String fingerprint = fuzz.oneOf(() -> Fuzz.quote(fuzz.from("0123456789abcdef", 64)),
+          () -> Fuzz.quote(fuzz.from("0123456789ABCDEFabcdef", fuzz.between(0, 80))), fuzz::jsonString,
+          () -> fuzz.of(List.of("null", "64", "{}")));
+      String body = fuzz.oneOf(
+          () -> "{\"verdict\":" + verdict + ",\"fingerprint\":" + fingerprint + ",\"reason\":" + fuzz.jsonValue(0) + "}",
+          () -> fuzz.jsonValue(2), fuzz::oddText);
+      String id = fuzz.oneOf(() -> {
+        String text = fuzz.oddText();
+        return text.isEmpty() ? "x" : text;
+      }, () -> "i" + fuzz.anyChars(2000),
+          () -> fuzz.of(List.of("..", "%2e%2e", "' OR '1'='1", "00000000-0000-0000-0000-000000000000")));
+      return List.of(body, id);
+    });
   }
 
   private static String shorten(String text) {

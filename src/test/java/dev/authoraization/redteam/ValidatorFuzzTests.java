@@ -16,14 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tag;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,16 +43,18 @@ class ValidatorFuzzTests {
   private static final Credential TOKEN = new Credential("ghs_fuzzCanary000000000000000000000000000",
       "installation token (fuzz)", false, Instant.now().plusSeconds(600), () -> {});
 
-  @Property(tries = TRIES)
-  void webhookVerifyNeverThrowsOnArbitraryInput(@ForAll("text") String secret, @ForAll("timestamps") String timestamp,
-      @ForAll("text") String body, @ForAll("signatureHeaders") String header) {
+  @ParameterizedTest
+  @MethodSource("webhookInputs")
+  void webhookVerifyNeverThrowsOnArbitraryInput(String secret, String timestamp, String body, String header) {
     boolean verified = WebhookSignature.verify(secret, timestamp, body, header, NOW);
 
     assertThat(verified).isFalse(); // nothing here was signed with that secret
   }
 
-  @Property(tries = TRIES)
-  void webhookVerifyAcceptsASignatureOnlyInsideTheWindow(@ForAll("text") String body, @ForAll long timestamp) {
+  @ParameterizedTest
+  @MethodSource("signedInputs")
+  void webhookVerifyAcceptsASignatureOnlyInsideTheWindow(String body, String timestampText) {
+    long timestamp = Long.parseLong(timestampText);
     String header = WebhookSignature.sign(SECRET, timestamp, body);
 
     boolean inside = timestamp >= NOW.getEpochSecond() - 300 && timestamp <= NOW.getEpochSecond() + 300;
@@ -63,7 +63,7 @@ class ValidatorFuzzTests {
   }
 
   /** A timestamp chosen so that now − timestamp overflows to Long.MIN_VALUE, whose absolute value is negative. */
-  @Example
+  @Test
   void webhookVerifyRefusesATimestampThatOverflowsTheWindowCheck() {
     long overflowing = Long.MIN_VALUE + NOW.getEpochSecond();
     String header = WebhookSignature.sign(SECRET, overflowing, "{}");
@@ -72,9 +72,9 @@ class ValidatorFuzzTests {
         .isFalse();
   }
 
-  @Property(tries = TRIES)
-  void gitHubToolsRefuseArbitraryArgumentsOnlyWithAGatewayException(@ForAll("tools") String tool,
-      @ForAll("arguments") String arguments) {
+  @ParameterizedTest
+  @MethodSource("toolArguments")
+  void gitHubToolsRefuseArbitraryArgumentsOnlyWithAGatewayException(String tool, String arguments) {
     JsonNode parsed;
     try {
       parsed = JSON.readTree(arguments);
@@ -100,41 +100,53 @@ class ValidatorFuzzTests {
     }
   }
 
-  @Provide
-  Arbitrary<String> text() {
-    return Arbitraries.oneOf(Fuzz.oddText(), Arbitraries.strings().all().ofMaxLength(200));
+  static Stream<Arguments> webhookInputs() {
+    return Fuzz.tries("ValidatorFuzzTests.webhook", TRIES,
+        fuzz -> List.of(text(fuzz), timestamp(fuzz), text(fuzz), signatureHeader(fuzz)));
   }
 
-  @Provide
-  Arbitrary<String> timestamps() {
-    return Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf), Fuzz.oddText(),
-        Arbitraries.of("", " ", "1e9", "+1764396000", " 1764396000 ", "0x1", "9223372036854775808", "-9223372036854775808",
-            String.valueOf(NOW.getEpochSecond()), String.valueOf(Long.MIN_VALUE + NOW.getEpochSecond())));
+  /** A third near now (inside or just outside the five-minute window), a third on edges, a third anywhere. */
+  static Stream<Arguments> signedInputs() {
+    long now = NOW.getEpochSecond();
+    return Fuzz.tries("ValidatorFuzzTests.signed", TRIES, fuzz -> List.of(text(fuzz), fuzz.oneOf(
+        () -> String.valueOf(now + fuzz.between(-600, 600)),
+        () -> fuzz.of(List.of(String.valueOf(now - 300), String.valueOf(now + 300), String.valueOf(now - 301),
+            String.valueOf(now + 301), String.valueOf(Long.MIN_VALUE + now), String.valueOf(Long.MAX_VALUE),
+            String.valueOf(Long.MIN_VALUE), "0")),
+        () -> String.valueOf(fuzz.anyLong()))));
   }
 
-  @Provide
-  Arbitrary<String> signatureHeaders() {
-    Arbitrary<String> one = Arbitraries.oneOf(
-        Arbitraries.strings().withChars("0123456789abcdef").ofLength(64).map(h -> "v1=" + h),
-        Arbitraries.strings().withChars("0123456789abcdefABCDEF").ofMaxLength(130).map(h -> "v1=" + h),
-        Fuzz.oddText(), Arbitraries.of("v1=", "v0=00", "v1", "=", ",", "v1=zz"));
-    return one.list().ofMaxSize(5).map(l -> String.join(",", l));
+  static Stream<Arguments> toolArguments() {
+    return Fuzz.tries("ValidatorFuzzTests.tools", TRIES, fuzz -> List.of(
+        fuzz.oneOf(() -> fuzz.of(GITHUB.tools().stream().map(ToolDescriptor::name).toList()), fuzz::oddText),
+        arguments(fuzz)));
   }
 
-  @Provide
-  Arbitrary<String> tools() {
-    return Arbitraries.oneOf(Arbitraries.of(GITHUB.tools().stream().map(ToolDescriptor::name).toList()), Fuzz.oddText());
+  private static String text(Fuzz fuzz) {
+    return fuzz.oneOf(fuzz::oddText, () -> fuzz.anyChars(200));
   }
 
-  @Provide
-  Arbitrary<String> arguments() {
-    Arbitrary<String> name = Arbitraries.of("\"owner\"", "\"repo\"", "\"pull_number\"", "\"issue_number\"", "\"path\"",
-        "\"ref\"", "\"state\"", "\"body\"", "\"per_page\"", "\"merge_method\"", "\"expected_head_sha\"", "\"labels\"");
-    Arbitrary<String> value = Arbitraries.oneOf(Fuzz.jsonValue(1),
-        Arbitraries.of("\"demo\"", "\"webapp\"", "\"../../etc/passwd\"", "\"demo/../x\"", "\".\"", "\"..\"", "1", "0", "-1",
-            "2147483648", "1e3", "\"open\"", "\"squash\"", "\"6dcb09b5b57875f334f61aebed695e2e4193db5e\""));
-    Arbitrary<String> object = Combinators.combine(name, value).as((n, v) -> n + ":" + v).list().ofMaxSize(6)
-        .map(l -> "{" + String.join(",", l) + "}");
-    return Arbitraries.oneOf(object, Fuzz.jsonValue(2));
+  private static String timestamp(Fuzz fuzz) {
+    return fuzz.oneOf(() -> String.valueOf(fuzz.anyLong()), fuzz::oddText,
+        () -> fuzz.of(List.of("", " ", "1e9", "+1764396000", " 1764396000 ", "0x1", "9223372036854775808",
+            "-9223372036854775808", String.valueOf(NOW.getEpochSecond()),
+            String.valueOf(Long.MIN_VALUE + NOW.getEpochSecond()))));
+  }
+
+  private static String signatureHeader(Fuzz fuzz) {
+    return String.join(",", fuzz.list(5, () -> fuzz.oneOf(() -> "v1=" + fuzz.from("0123456789abcdef", 64),
+        () -> "v1=" + fuzz.from("0123456789abcdefABCDEF", fuzz.between(0, 130)), fuzz::oddText,
+        () -> fuzz.of(List.of("v1=", "v0=00", "v1", "=", ",", "v1=zz")))));
+  }
+
+  private static String arguments(Fuzz fuzz) {
+    List<String> names = List.of("\"owner\"", "\"repo\"", "\"pull_number\"", "\"issue_number\"", "\"path\"",
+        "\"ref\"", "\"state\"", "\"body\"", "\"per_page\"", "\"merge_method\"", "\"expected_head_sha\"",
+        "\"labels\"");
+    List<String> values = List.of("\"demo\"", "\"webapp\"", "\"../../etc/passwd\"", "\"demo/../x\"", "\".\"",
+        "\"..\"", "1", "0", "-1", "2147483648", "1e3", "\"open\"", "\"squash\"",
+        "\"6dcb09b5b57875f334f61aebed695e2e4193db5e\"");
+    return fuzz.oneOf(() -> "{" + String.join(",", fuzz.list(6, () -> fuzz.of(names) + ":"
+        + fuzz.oneOf(() -> fuzz.jsonValue(1), () -> fuzz.of(values))))  + "}", () -> fuzz.jsonValue(2));
   }
 }

@@ -1,6 +1,7 @@
 package dev.authoraization.approval.ciba;
 
 import dev.authoraization.approval.ApprovalRequest;
+import dev.authoraization.approval.VisibleText;
 import dev.authoraization.call.Fingerprint;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -53,11 +54,15 @@ public final class BindingMessages {
     return message.length() <= AUTH0_MAX ? message : message.substring(0, AUTH0_MAX).strip();
   }
 
-  /** What the approver is asked, in words: the tool and the resource it acts on. */
+  /**
+   * What the approver is asked, in words: the tool and the resource it acts on, with direction
+   * overrides and invisible characters shown as codes ({@link VisibleText}).
+   */
   public static String summary(ApprovalRequest request) {
     String text = request.resource().isBlank()
         ? request.call().tool() : request.call().tool() + " on " + request.resource();
-    String clean = CONTROL.matcher(text).replaceAll(" ").strip();
+    // direction overrides and invisible characters become visible codes on the approver's device too
+    String clean = VisibleText.show(CONTROL.matcher(text).replaceAll(" ")).strip();
     return clean.length() <= SUMMARY_MAX ? clean : clean.substring(0, SUMMARY_MAX);
   }
 }

@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -117,7 +118,7 @@ public class Passkeys {
           server(rpId, challenge),
           List.of(new PublicKeyCredentialParameters(PublicKeyCredentialType.PUBLIC_KEY, COSEAlgorithmIdentifier.ES256)),
           true, true));
-    } catch (VerificationException | DataConversionException e) {
+    } catch (VerificationException | DataConversionException | JacksonException e) {
       throw new PasskeyRejectedException("The new passkey could not be verified (" + describe(e)
           + "); nothing was enrolled. Try again.", e);
     }
@@ -146,7 +147,8 @@ public class Passkeys {
     AuthenticationData data;
     try {
       data = webauthn.parseAuthenticationResponseJSON(authenticationResponseJson);
-    } catch (DataConversionException | IllegalArgumentException e) {
+    } catch (DataConversionException | IllegalArgumentException | JacksonException e) {
+      // JacksonException: well-formed JSON that is not an assertion (a part missing) fails in webauthn4j's mapping
       throw new PasskeyRejectedException("The passkey confirmation is unreadable; nothing was decided.", e);
     }
     String credentialId = base64url(data.getCredentialId());

@@ -192,6 +192,22 @@ class ApproverDeviceIT {
     assertThat(browser.driver().findElements(By.id("injected"))).isEmpty();
   }
 
+  /** A resource that reads "demo/webapp" to a human but is something else to the machine. */
+  @Test
+  @Order(4)
+  void directionAndInvisibleCharactersAreShownAsCodesWithAWarning() throws Exception {
+    String id = requestMerge("demo/\u202Eppabew\u200B").path("approval_id").asString();
+
+    browser.open(BASE + "/approvals");
+    assertThat(browser.text("body")).contains("demo/[U+202E]ppabew[U+200B]", "contains hidden characters");
+    browser.open(BASE + "/approvals/" + id);
+
+    assertThat(browser.text("h1")).contains("demo/[U+202E]ppabew[U+200B]");
+    assertThat(browser.text(".arguments")).contains("[U+202E]ppabew[U+200B]");
+    assertThat(browser.text("#hidden-characters")).contains("invisible or direction-changing characters");
+    browser.screenshot("hidden-characters-shown");
+  }
+
   @Test
   @Order(5)
   void anAlteredFingerprintIsRefusedAndNothingIsDecided() throws Exception {
