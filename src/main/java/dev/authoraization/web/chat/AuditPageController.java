@@ -35,7 +35,7 @@ class AuditPageController {
   }
 
   /** One record as a table row. */
-  record Row(long seq, String at, String event, String tool, String caller, String effect, String outcome,
+  public record Row(long seq, String at, String event, String tool, String caller, String effect, String outcome,
       String approvalId) {
 
     static Row of(AuditRecord r) {

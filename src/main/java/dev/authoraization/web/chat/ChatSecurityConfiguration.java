@@ -87,7 +87,7 @@ class ChatSecurityConfiguration {
         .oauth2Login(login -> login
             .authorizationEndpoint(endpoint -> endpoint.authorizationRequestResolver(resolver))
             .userInfoEndpoint(user -> user.oidcUserService(users(issuers)))
-            .defaultSuccessUrl("/chat", true))
+            .defaultSuccessUrl("/chat"))
         .logout(logout -> logout.logoutUrl("/chat/logout").logoutSuccessUrl("/chat/signed-out"));
     return http.build();
   }

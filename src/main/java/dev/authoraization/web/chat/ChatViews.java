@@ -19,17 +19,17 @@ import tools.jackson.databind.json.JsonMapper;
  * What the chat pages show, as plain values: every string is model or forge text and is only
  * ever rendered with {@code th:text} (escaped), never as markup.
  */
-final class ChatViews {
+public final class ChatViews {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private ChatViews() {}
 
   /** A line of the conversation. */
-  record Line(String role, String text) {}
+  public record Line(String role, String text) {}
 
   /** One tool call as a card: tool, arguments, the engine's decision and how long it took. */
-  record Card(String tool, String arguments, String decision, String tone, long durationMs, String approvalId) {
+  public record Card(String tool, String arguments, String decision, String tone, long durationMs, String approvalId) {
 
     static Card of(ToolCallReport report) {
       return new Card(report.tool(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.arguments()),
@@ -46,13 +46,13 @@ final class ChatViews {
   }
 
   /** A list result as a table: issues (number, title, labels, state) or pull requests (number, title, state, branches). */
-  record Table(String kind, String caption, List<Row> rows, boolean truncated) {}
+  public record Table(String kind, String caption, List<Row> rows, boolean truncated) {}
 
   /** One row; {@code tags} are an issue's labels or a pull request's draft flag. */
-  record Row(long number, String title, String state, List<String> tags, String author, String detail) {}
+  public record Row(long number, String title, String state, List<String> tags, String author, String detail) {}
 
   /** The card of a call waiting for a human. */
-  record ApprovalCard(String id, String tool, String summary, String requester, String code, Instant expiresAt,
+  public record ApprovalCard(String id, String tool, String summary, String requester, String code, Instant expiresAt,
       String state, boolean open, String approverLink) {
 
     static ApprovalCard of(ApprovalRequest request) {
