@@ -48,7 +48,17 @@
     }
     tick();
     setInterval(tick, 1000);
+    toBottom();
   });
+
+  // the newest answer is at the bottom, above the composer
+  function toBottom() {
+    if (document.getElementById('log')) {
+      window.scrollTo(0, document.body.scrollHeight);
+    }
+  }
+  document.addEventListener('htmx:sseMessage', toBottom);
+  document.addEventListener('htmx:afterSettle', toBottom);
 
   // Enter sends, Shift+Enter adds a line
   document.addEventListener('keydown', function (event) {

@@ -42,7 +42,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * lists the open bugs, asks to merge a pull request and waits; admin approves on a second
  * browser with a passkey; alice's page unlocks with the merge; the sandbox repository has the
  * merge commit; the audit page shows the chain verified. Every page, response, cookie and
- * storage entry the browsers saw is then searched for credentials.
+ * storage entry the browsers saw is then searched for credentials. (The htmx POST answers and
+ * the event streams are searched as the page they were swapped into.)
  */
 @SpringBootTest(classes = EngineApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 @ActiveProfiles("test")
@@ -148,7 +149,9 @@ class ChatEndToEndIT {
     assertThat(code).matches("AZ-[0-9A-F]{8}");
     assertThat(alice.text(".card.approval.open")).contains("merge_pull_request", "alice");
     alice.waitFor().until(d -> alice.text(".card.approval.open .countdown").matches("\\d+ min \\d+ s left"));
-    assertThat(alice.find("#composer-fields").isEnabled()).as("composer locked").isFalse();
+    assertThat(alice.script("return document.getElementById('composer-fields').disabled"))
+        .as("composer locked: %s", alice.script("return document.getElementById('log').outerHTML + document.getElementById('composer').outerHTML"))
+        .isEqualTo(true);
     assertThat(alice.text("#composer-status")).contains("waits for a human approval");
     alice.screenshot("waiting-for-approval", ".card.approval.open");
     collect(alice);
@@ -168,13 +171,14 @@ class ChatEndToEndIT {
     collect(admin);
 
     // 5. alice's page unlocks with the result, pushed by the approval's event
-    alice.waitFor().until(d -> alice.driver().findElement(By.id("composer-fields")).isEnabled());
+    awaitComposerReady();
     assertThat(alice.text("#approval-" + approvalId)).contains("executed");
     assertThat(alice.driver().findElements(By.cssSelector(".card.approval.open"))).isEmpty();
     List<String> replies = alice.driver().findElements(By.cssSelector(".msg.assistant")).stream()
         .map(e -> e.getText()).toList();
     assertThat(replies.getLast()).containsIgnoringCase("merged");
-    alice.screenshot("merged", ".msg.assistant:last-of-type");
+    alice.script("window.scrollTo(0, document.body.scrollHeight)");
+    alice.screenshot("merged");
     collect(alice);
 
     // 6. the sandbox repository has the merge commit
@@ -196,19 +200,40 @@ class ChatEndToEndIT {
     admin.screenshot("audit-verified");
     collect(admin);
 
-    // 8. no credential anywhere the browsers could see
+    // 8. a page reloaded while a call waits shows it still waiting; cancelling unlocks it
+    alice.find("#prime-demo").click();
+    alice.waitFor().until(d -> alice.driver().findElements(By.cssSelector("p.notice")).size() == 2);
+    say("merge PR " + (pull + 1));
+    String second = alice.find(".card.approval.open").getAttribute("id");
+    alice.driver().navigate().refresh();
+    assertThat(alice.find(".card.approval.open").getAttribute("id")).isEqualTo(second);
+    assertThat(alice.script("return document.getElementById('composer-fields').disabled")).isEqualTo(true);
+    var cancel = alice.find(".card.approval.open .cancel");
+    alice.script("arguments[0].scrollIntoView({block: 'center'})", cancel);
+    cancel.click();
+    awaitComposerReady();
+    assertThat(alice.text("#" + second)).contains("cancelled");
+    List<String> answers = alice.driver().findElements(By.cssSelector(".msg.assistant")).stream()
+        .map(e -> e.getText()).toList();
+    assertThat(answers.getLast()).containsIgnoringCase("cancel");
+    alice.script("window.scrollTo(0, document.body.scrollHeight)");
+    alice.screenshot("cancelled");
+    collect(alice);
+
+    // 9. no credential anywhere the browsers could see
     assertNoCredentialSeen();
   }
 
   private void say(String text) {
-    var message = alice.find("#message");
-    alice.waitFor().until(d -> message.isEnabled());
-    message.sendKeys(text);
+    awaitComposerReady();
+    alice.find("#message").sendKeys(text);
     alice.find("#send").click();
   }
 
   private void awaitComposerReady() {
-    alice.waitFor().until(d -> alice.driver().findElement(By.id("composer-fields")).isEnabled());
+    // read in one script: the fieldset is swapped out of band while this waits
+    alice.waitFor().until(d -> Boolean.FALSE.equals(
+        alice.script("const f = document.getElementById('composer-fields'); return f ? f.disabled : null")));
   }
 
   private static void signIn(Browser browser, String username, String password) {
@@ -233,7 +258,8 @@ class ChatEndToEndIT {
     seen.add(String.valueOf(browser.script("return JSON.stringify(Object.assign({}, sessionStorage))")));
     List<String> fetched = (List<String>) browser.driver().executeAsyncScript(
         "const done = arguments[arguments.length - 1];"
-        + "const urls = [location.href].concat(performance.getEntriesByType('resource').map(e => e.name))"
+        + "const urls = [location.href].concat(performance.getEntriesByType('resource')"
+        + "  .filter(e => e.initiatorType !== 'xmlhttprequest').map(e => e.name))"
         + "  .filter(u => u.startsWith(location.origin) && !u.includes('/chat/turns/'));"
         + "Promise.all(urls.map(u => fetch(u, { credentials: 'same-origin' }).then(async r => u + '\\n'"
         + "  + [...r.headers].map(h => h.join(': ')).join('\\n') + '\\n\\n' + await r.text())))"
