@@ -3,6 +3,8 @@ package dev.authoraization.web.chat;
 import dev.authoraization.audit.AuditLog;
 import dev.authoraization.audit.AuditQuery;
 import dev.authoraization.audit.AuditRecord;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
@@ -27,6 +29,8 @@ class AuditPageController {
   /** How far back the outcome filter and the single-record view look. */
   private static final int WINDOW = 2_000;
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+      .withZone(ZoneOffset.UTC);
 
   private final AuditLog audit;
 
@@ -39,7 +43,7 @@ class AuditPageController {
       String approvalId) {
 
     static Row of(AuditRecord r) {
-      return new Row(r.seq(), r.at().toString(), r.entry().event(), r.entry().tool(), r.entry().subject(),
+      return new Row(r.seq(), TIME.format(r.at()), r.entry().event(), r.entry().tool(), r.entry().subject(),
           r.entry().effect(), r.entry().outcome(), r.entry().approvalId());
     }
   }
