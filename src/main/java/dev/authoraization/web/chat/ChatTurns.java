@@ -82,8 +82,9 @@ class ChatTurns implements AutoCloseable {
     emitter.onCompletion(() -> gone.set(true));
     emitter.onTimeout(() -> gone.set(true));
     emitter.onError(e -> gone.set(true));
-    Submitted turn = submitted.remove(turnId);
-    if (turn == null || !turn.caller().principal().equals(caller.principal())) {
+    Submitted turn = submitted.get(turnId);
+    // someone else's turn id stays untouched: only its owner can take (and so run) it, once
+    if (turn == null || !turn.caller().principal().equals(caller.principal()) || !submitted.remove(turnId, turn)) {
       runs.execute(() -> {
         send(emitter, "step", render("notice", Map.of("notice",
             "This answer was already delivered or has expired. Reload the page to see the conversation.")));

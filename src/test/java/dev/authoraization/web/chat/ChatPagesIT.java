@@ -4,22 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.oauth2Login;
 import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.call.Caller;
 import dev.authoraization.identity.embedded.EmbeddedIdentityProperties;
 import dev.authoraization.support.EngineIT;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.oidc.OidcIdToken;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
@@ -107,6 +113,31 @@ class ChatPagesIT extends EngineIT {
 
     assertThat(html).contains("&lt;img src=x onerror=alert(1)&gt; hello", "sse-connect=\"/chat/turns/")
         .doesNotContain(HOSTILE);
+  }
+
+  @Test
+  void aTurnStreamsOnlyToItsOwnerAndOnlyOnce() throws Exception {
+    String posted = mvc.perform(MockMvcRequestBuilders.post("/chat/messages").param("text", "list my repositories")
+            .header("HX-Request", "true").with(user("alice", "developer")).with(csrf()))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+    Matcher turn = Pattern.compile("sse-connect=\"/chat/turns/([0-9a-f-]{36})\"").matcher(posted);
+    assertThat(turn.find()).isTrue();
+
+    String stolen = stream(turn.group(1), user("mallory", "developer"));
+    assertThat(stolen).contains("already delivered or has expired").doesNotContain("list_repositories");
+
+    String own = stream(turn.group(1), user("alice", "developer"));
+    assertThat(own).doesNotContain("already delivered").contains("event:done");
+
+    assertThat(stream(turn.group(1), user("alice", "developer"))).contains("already delivered or has expired");
+  }
+
+  private String stream(String turn, RequestPostProcessor who) throws Exception {
+    MvcResult result = mvc.perform(MockMvcRequestBuilders.get("/chat/turns/" + turn).with(who))
+        .andExpect(request().asyncStarted()).andReturn();
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> result.getResponse().getContentAsString().contains("event:done"));
+    return result.getResponse().getContentAsString();
   }
 
   @Test
