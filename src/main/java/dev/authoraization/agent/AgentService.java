@@ -167,7 +167,7 @@ public class AgentService implements AutoCloseable {
       return;
     }
     for (String id : store.waitingFor(changed.id())) {
-      resumptions.execute(() -> store.find(id).ifPresent(c -> resume(c, Duration.ZERO)));
+      resumptions.execute(() -> resumeIfStillWaiting(id));
     }
   }
 
@@ -179,13 +179,18 @@ public class AgentService implements AutoCloseable {
       log.warn("Released {} agent run(s) interrupted by a restart", released);
     }
     for (String id : store.waiting()) {
-      resumptions.execute(() -> store.find(id).ifPresent(c -> resume(c, Duration.ZERO)));
+      resumptions.execute(() -> resumeIfStillWaiting(id));
     }
   }
 
   @Override
   public void close() {
     resumptions.close();
+  }
+
+  /** A reader may have resumed the run already (its pending call is gone then): nothing to do. */
+  private void resumeIfStillWaiting(String id) {
+    store.find(id).filter(c -> c.pending().isPresent()).ifPresent(c -> resume(c, Duration.ZERO));
   }
 
   private void resume(Conversation conversation, Duration wait) {

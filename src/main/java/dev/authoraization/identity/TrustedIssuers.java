@@ -1,10 +1,13 @@
 package dev.authoraization.identity;
 
+import com.nimbusds.jwt.JWTParser;
+import dev.authoraization.call.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +17,7 @@ import java.util.function.Supplier;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.converter.RsaKeyConverters;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -27,6 +31,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoders;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerAuthenticationManagerResolver;
 
@@ -39,6 +44,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtIss
 public final class TrustedIssuers {
 
   private final JwtIssuerAuthenticationManagerResolver resolver;
+  private final Map<String, AuthenticationManager> trusted;
 
   /**
    * @param builtIn decoders for issuers served by this engine itself, by issuer URI, so that
@@ -50,8 +56,31 @@ public final class TrustedIssuers {
       Supplier<JwtDecoder> decoder = builtIn.getOrDefault(issuer.uri(), () -> decoder(issuer));
       managers.put(issuer.uri(), new LazyManager(issuer, decoder));
     }
-    Map<String, AuthenticationManager> trusted = Map.copyOf(managers);
+    this.trusted = Map.copyOf(managers);
     this.resolver = new JwtIssuerAuthenticationManagerResolver(trusted::get);
+  }
+
+  /**
+   * The caller of an access token the web UI received at sign-in, checked exactly as at the REST
+   * door. The unverified {@code iss} only picks the issuer's decoder, which then checks it all.
+   *
+   * @throws BadCredentialsException when the token is not a JWT of a trusted issuer or fails a check
+   */
+  public Caller caller(String accessToken) {
+    String issuer;
+    try {
+      issuer = JWTParser.parse(accessToken).getJWTClaimsSet().getIssuer();
+    } catch (ParseException e) {
+      throw new BadCredentialsException("The access token is not a JWT.");
+    }
+    AuthenticationManager manager = issuer == null ? null : trusted.get(issuer);
+    if (manager == null) {
+      throw new BadCredentialsException("The access token's issuer is not trusted.");
+    }
+    if (manager.authenticate(new BearerTokenAuthenticationToken(accessToken)) instanceof CallerAuthentication caller) {
+      return caller.caller();
+    }
+    throw new BadCredentialsException("The access token names no caller.");
   }
 
   public AuthenticationManagerResolver<HttpServletRequest> resolver() {

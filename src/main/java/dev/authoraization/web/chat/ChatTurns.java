@@ -1,0 +1,170 @@
+package dev.authoraization.web.chat;
+
+import dev.authoraization.agent.AgentProperties;
+import dev.authoraization.agent.AgentService;
+import dev.authoraization.agent.Conversation;
+import dev.authoraization.approval.Approvals;
+import dev.authoraization.call.Caller;
+import dev.authoraization.call.GatewayException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.thymeleaf.ITemplateEngine;
+import org.thymeleaf.context.Context;
+
+/**
+ * Runs one chat turn and streams it to the page as server-sent events: the tool call cards and
+ * tables, the answer, and, when a call waits for a human, the approval card; then it keeps the
+ * stream open until the approval's outcome resumes the run (woken by the approval's event, not
+ * by polling the browser) and streams the rest. A turn is submitted by a POST and streamed once,
+ * to its owner; event {@code done} tells the page to close the stream.
+ */
+@Component
+class ChatTurns implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatTurns.class);
+  private static final Duration UNCLAIMED = Duration.ofMinutes(2);
+  private static final Duration LONGEST_WAIT = Duration.ofHours(24);
+
+  private final AgentService agent;
+  private final Approvals approvals;
+  private final AgentProperties properties;
+  private final ITemplateEngine templates;
+  private final Map<String, Submitted> submitted = new ConcurrentHashMap<>();
+  private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
+
+  ChatTurns(AgentService agent, Approvals approvals, AgentProperties properties, ITemplateEngine templates) {
+    this.agent = agent;
+    this.approvals = approvals;
+    this.properties = properties;
+    this.templates = templates;
+  }
+
+  /** A turn waiting for its stream: a message to answer, or (empty text) a paused run to follow. */
+  private record Submitted(String conversationId, Caller caller, Optional<String> text, Instant at) {}
+
+  String submit(String conversationId, Caller caller, String text) {
+    return put(new Submitted(conversationId, caller, Optional.of(text), Instant.now()));
+  }
+
+  String follow(String conversationId, Caller caller) {
+    return put(new Submitted(conversationId, caller, Optional.empty(), Instant.now()));
+  }
+
+  private String put(Submitted turn) {
+    Instant stale = Instant.now().minus(UNCLAIMED);
+    submitted.values().removeIf(s -> s.at().isBefore(stale));
+    String id = UUID.randomUUID().toString();
+    submitted.put(id, turn);
+    return id;
+  }
+
+  /** The turn's events; a turn that is unknown, taken already or someone else's ends at once. */
+  SseEmitter stream(String turnId, Caller caller) {
+    SseEmitter emitter = new SseEmitter(LONGEST_WAIT.toMillis());
+    AtomicBoolean gone = new AtomicBoolean();
+    emitter.onCompletion(() -> gone.set(true));
+    emitter.onTimeout(() -> gone.set(true));
+    emitter.onError(e -> gone.set(true));
+    Submitted turn = submitted.get(turnId);
+    // someone else's turn id stays untouched: only its owner can take (and so run) it, once
+    if (turn == null || !turn.caller().principal().equals(caller.principal()) || !submitted.remove(turnId, turn)) {
+      runs.execute(() -> {
+        send(emitter, "step", render("notice", Map.of("notice",
+            "This answer was already delivered or has expired. Reload the page to see the conversation.")));
+        finish(emitter);
+      });
+      return emitter;
+    }
+    runs.execute(() -> run(turn, emitter, gone));
+    return emitter;
+  }
+
+  private void run(Submitted turn, SseEmitter emitter, AtomicBoolean gone) {
+    try {
+      Conversation before = agent.get(turn.conversationId(), turn.caller());
+      Conversation now = before;
+      if (turn.text().isPresent()) {
+        now = agent.send(turn.conversationId(), turn.caller(), turn.text().get()).conversation();
+        send(emitter, "step", step(before, now, turn.text().isPresent()));
+      }
+      while (now.status() == Conversation.Status.WAITING_FOR_APPROVAL && !gone.get()) {
+        Conversation waiting = now;
+        now = agent.read(turn.conversationId(), turn.caller(), properties.maxWait());
+        if (now.status() != Conversation.Status.WAITING_FOR_APPROVAL
+            || !now.approvalId().equals(waiting.approvalId())) {
+          send(emitter, "step", step(waiting, now, true));
+        }
+      }
+    } catch (GatewayException e) {
+      send(emitter, "step", render("notice", Map.of("notice", e.getMessage())));
+      send(emitter, "step", render("composer", Map.of("state", "ready")));
+    } catch (RuntimeException e) {
+      log.error("Chat turn of conversation {} failed", turn.conversationId(), e);
+      send(emitter, "step", render("notice", Map.of("notice", "Something failed while answering; the error is logged.")));
+      send(emitter, "step", render("composer", Map.of("state", "ready")));
+    }
+    finish(emitter);
+  }
+
+  /**
+   * What changed from {@code before} to {@code after}: new tool call cards and tables, the reply,
+   * the approval card (open while waiting, final once decided) and the composer's state.
+   */
+  private String step(Conversation before, Conversation after, boolean withReply) {
+    List<ChatViews.Card> cards = ChatViews.cards(after.toolCalls().subList(
+        Math.min(before.toolCalls().size(), after.toolCalls().size()), after.toolCalls().size()));
+    List<ChatViews.Table> tables = ChatViews.tables(after.messages(), before.messages().size());
+    List<ChatViews.ApprovalCard> decided = new ArrayList<>();
+    before.approvalId().filter(id -> !after.approvalId().equals(before.approvalId()))
+        .ifPresent(id -> decided.add(ChatViews.ApprovalCard.of(approvals.get(id))));
+    Optional<ChatViews.ApprovalCard> waiting = after.status() == Conversation.Status.WAITING_FOR_APPROVAL
+        ? after.approvalId().map(id -> ChatViews.ApprovalCard.of(approvals.get(id))) : Optional.empty();
+    Map<String, Object> model = new HashMap<>();
+    model.put("cards", cards);
+    model.put("tables", tables);
+    model.put("reply", withReply ? after.reply() : "");
+    model.put("decided", decided);
+    model.put("approval", waiting.orElse(null));
+    model.put("state", waiting.isPresent() ? "locked" : "ready");
+    return render("step", model);
+  }
+
+  String render(String fragment, Map<String, ?> model) {
+    return templates.process("chat/fragments", Set.of(fragment), new Context(Locale.ENGLISH, new HashMap<String, Object>(model)));
+  }
+
+  private static void send(SseEmitter emitter, String event, String html) {
+    try {
+      emitter.send(SseEmitter.event().name(event).data(html));
+    } catch (IOException | IllegalStateException e) {
+      log.debug("The chat page went away: {}", e.toString());
+    }
+  }
+
+  private static void finish(SseEmitter emitter) {
+    send(emitter, "done", "");
+    emitter.complete();
+  }
+
+  @Override
+  public void close() {
+    runs.shutdownNow();
+  }
+}

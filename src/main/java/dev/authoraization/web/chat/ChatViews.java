@@ -1,0 +1,117 @@
+package dev.authoraization.web.chat;
+
+import dev.authoraization.agent.Conversation;
+import dev.authoraization.agent.Conversation.StoredMessage;
+import dev.authoraization.agent.Conversation.StoredResponse;
+import dev.authoraization.agent.Conversation.ToolCallReport;
+import dev.authoraization.agent.ToolEnvelope;
+import dev.authoraization.approval.ApprovalRequest;
+import dev.authoraization.approval.ciba.BindingMessages;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What the chat pages show, as plain values: every string is model or forge text and is only
+ * ever rendered with {@code th:text} (escaped), never as markup.
+ */
+public final class ChatViews {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private ChatViews() {}
+
+  /** A line of the conversation. */
+  public record Line(String role, String text) {}
+
+  /** One tool call as a card: tool, arguments, the engine's decision and how long it took. */
+  public record Card(String tool, String arguments, String decision, String tone, long durationMs, String approvalId) {
+
+    static Card of(ToolCallReport report) {
+      return new Card(report.tool(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.arguments()),
+          report.decision(), tone(report.decision()), report.durationMs(), report.approvalId());
+    }
+
+    private static String tone(String decision) {
+      return switch (decision) {
+        case "allowed", "executed" -> "ok";
+        case "pending" -> "wait";
+        default -> "bad";
+      };
+    }
+  }
+
+  /** A list result as a table: issues (number, title, labels, state) or pull requests (number, title, state, branches). */
+  public record Table(String kind, String caption, List<Row> rows, boolean truncated) {}
+
+  /** One row; {@code tags} are an issue's labels or a pull request's draft flag. */
+  public record Row(long number, String title, String state, List<String> tags, String author, String detail) {}
+
+  /** The card of a call waiting for a human. */
+  public record ApprovalCard(String id, String tool, String summary, String requester, String code, Instant expiresAt,
+      String state, boolean open, String approverLink) {
+
+    static ApprovalCard of(ApprovalRequest request) {
+      String summary = request.resource().isBlank() ? request.call().tool()
+          : request.call().tool() + " on " + request.resource();
+      return new ApprovalCard(request.id(), request.call().tool(), summary, request.requester().subject(),
+          BindingMessages.code(request.fingerprint()), request.expiresAt(), request.state().name().toLowerCase(),
+          !request.state().isFinal(), "/approvals/" + request.id());
+    }
+  }
+
+  static List<Line> lines(Conversation conversation) {
+    return conversation.messages().stream()
+        .filter(m -> m.role().equals("user") || (m.role().equals("assistant") && !m.text().isBlank()))
+        .map(m -> new Line(m.role(), m.text())).toList();
+  }
+
+  static List<Card> cards(List<ToolCallReport> reports) {
+    return reports.stream().map(Card::of).toList();
+  }
+
+  /** Tables for the list results among the tool messages from index {@code from} on. */
+  static List<Table> tables(List<StoredMessage> messages, int from) {
+    List<Table> tables = new ArrayList<>();
+    for (StoredMessage message : messages.subList(Math.min(from, messages.size()), messages.size())) {
+      for (StoredResponse response : message.responses()) {
+        ToolEnvelope.open(response.data()).filter(ToolEnvelope.Opened::data)
+            .flatMap(opened -> table(opened)).ifPresent(tables::add);
+      }
+    }
+    return tables;
+  }
+
+  private static Optional<Table> table(ToolEnvelope.Opened opened) {
+    JsonNode result;
+    try {
+      result = JSON.readTree(opened.body());
+    } catch (JacksonException e) {
+      return Optional.empty(); // truncated or not JSON: the reply text says what is there
+    }
+    List<Row> rows = new ArrayList<>();
+    if (result.path("issues").isArray()) {
+      for (JsonNode issue : result.path("issues")) {
+        List<String> labels = new ArrayList<>();
+        issue.path("labels").forEach(l -> labels.add(l.isString() ? l.asString() : l.path("name").asString("")));
+        rows.add(new Row(issue.path("number").asLong(), issue.path("title").asString(""),
+            issue.path("state").asString(""), labels, issue.path("author").asString(""), ""));
+      }
+      return Optional.of(new Table("issues", "Issues", rows, result.path("truncated").asBoolean(false)));
+    }
+    if (result.path("pull_requests").isArray()) {
+      for (JsonNode pull : result.path("pull_requests")) {
+        rows.add(new Row(pull.path("number").asLong(), pull.path("title").asString(""),
+            pull.path("state").asString(""), pull.path("draft").asBoolean(false) ? List.of("draft") : List.of(),
+            pull.path("author").asString(""),
+            pull.path("head_ref").asString("") + " → " + pull.path("base_ref").asString("")));
+      }
+      return Optional.of(new Table("pulls", "Pull requests", rows, result.path("truncated").asBoolean(false)));
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,189 @@
+package dev.authoraization.web.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.oauth2Login;
+import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+import static org.awaitility.Awaitility.await;
+
+import dev.authoraization.call.Caller;
+import dev.authoraization.identity.embedded.EmbeddedIdentityProperties;
+import dev.authoraization.support.EngineIT;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.oidc.OidcIdToken;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+
+/**
+ * The chat and audit pages over HTTP: who gets in, what headers they carry, that every POST needs
+ * the CSRF token, and that text from users, models and the forge is shown as text.
+ */
+class ChatPagesIT extends EngineIT {
+
+  static final String HOSTILE = "<img src=x onerror=alert(1)>";
+
+  @Autowired
+  WebApplicationContext context;
+  @Autowired
+  EmbeddedIdentityProperties embedded;
+  @Autowired
+  ChatTurns turns;
+
+  MockMvc mvc;
+
+  @BeforeEach
+  void mockMvc() {
+    mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
+  }
+
+  @Test
+  void chatWithoutASessionStartsTheSignInWithPkce() throws Exception {
+    HttpResponse<String> page = get("/chat", null).raw();
+    assertThat(page.statusCode()).isEqualTo(302);
+    assertThat(page.headers().firstValue("Location")).hasValueSatisfying(l ->
+        assertThat(l).endsWith("/oauth2/authorization/engine"));
+
+    HttpResponse<String> authorize = get("/oauth2/authorization/engine", null).raw();
+    assertThat(authorize.statusCode()).isEqualTo(302);
+    assertThat(authorize.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l)
+        .startsWith(embedded.issuer() + "/oauth2/authorize?")
+        .contains("client_id=engine-web", "code_challenge=", "code_challenge_method=S256", "scope=openid",
+            "state=", "nonce="));
+  }
+
+  @Test
+  void pagesCarryAStrictContentSecurityPolicyAndRefuseFraming() throws Exception {
+    for (String path : List.of("/chat", "/audit", "/ui/ui.css")) {
+      HttpResponse<String> response = get(path, null).raw();
+      assertThat(response.headers().firstValue("Content-Security-Policy")).as(path).hasValueSatisfying(csp ->
+          assertThat(csp).contains("default-src 'self'", "script-src 'self'", "style-src 'self'",
+              "frame-ancestors 'none'", "object-src 'none'").doesNotContain("unsafe-inline", "unsafe-eval"));
+      assertThat(response.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
+    }
+  }
+
+  @Test
+  void theSignedInChatPageHasNoInlineScriptAndNoInlineHandlers() throws Exception {
+    String html = mvc.perform(MockMvcRequestBuilders.get("/chat").with(user("alice", "developer"))).andExpect(status().isOk())
+        .andReturn().getResponse().getContentAsString();
+
+    assertThat(html).contains("id=\"composer\"", "/webjars/htmx.org/2.0.4/dist/htmx.min.js",
+            "/webjars/htmx-ext-sse/2.2.2/sse.js")
+        .doesNotContainPattern("<script(?![^>]*\\bsrc=)").doesNotContainPattern("\\son[a-z]+=")
+        .doesNotContain(" style=", "hx-on");
+    assertThat(html).as("no audit link for a developer").doesNotContain("href=\"/audit\"");
+  }
+
+  @Test
+  void everyPostWithoutTheCsrfTokenIsRefused() throws Exception {
+    for (MockHttpServletRequestBuilder request : List.of(
+        form("/chat/messages").param("text", "show the open bugs in demo/webapp"),
+        form("/chat/approvals/some-id/cancel"), form("/chat/demo/prime"), form("/chat/new"),
+        form("/chat/logout"))) {
+      mvc.perform(request.header("HX-Request", "true").with(user("alice", "developer")))
+          .andExpect(status().isForbidden());
+      mvc.perform(request.header("HX-Request", "true").with(user("alice", "developer")).with(csrf().useInvalidToken()))
+          .andExpect(status().isForbidden());
+    }
+  }
+
+  @Test
+  void aMessageWithTheCsrfTokenIsAcceptedAndEchoedAsText() throws Exception {
+    String html = mvc.perform(MockMvcRequestBuilders.post("/chat/messages").param("text", HOSTILE + " hello").header("HX-Request", "true")
+            .with(user("alice", "developer")).with(csrf()))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+
+    assertThat(html).contains("&lt;img src=x onerror=alert(1)&gt; hello", "sse-connect=\"/chat/turns/")
+        .doesNotContain(HOSTILE);
+  }
+
+  @Test
+  void aTurnStreamsOnlyToItsOwnerAndOnlyOnce() throws Exception {
+    String posted = mvc.perform(MockMvcRequestBuilders.post("/chat/messages").param("text", "list my repositories")
+            .header("HX-Request", "true").with(user("alice", "developer")).with(csrf()))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+    Matcher turn = Pattern.compile("sse-connect=\"/chat/turns/([0-9a-f-]{36})\"").matcher(posted);
+    assertThat(turn.find()).isTrue();
+
+    String stolen = stream(turn.group(1), user("mallory", "developer"));
+    assertThat(stolen).contains("already delivered or has expired").doesNotContain("list_repositories");
+
+    String own = stream(turn.group(1), user("alice", "developer"));
+    assertThat(own).doesNotContain("already delivered").contains("event:done");
+
+    assertThat(stream(turn.group(1), user("alice", "developer"))).contains("already delivered or has expired");
+  }
+
+  private String stream(String turn, RequestPostProcessor who) throws Exception {
+    MvcResult result = mvc.perform(MockMvcRequestBuilders.get("/chat/turns/" + turn).with(who))
+        .andExpect(request().asyncStarted()).andReturn();
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> result.getResponse().getContentAsString().contains("event:done"));
+    return result.getResponse().getContentAsString();
+  }
+
+  @Test
+  void forgeTextInAToolResultTableIsEscaped() {
+    ChatViews.Table table = new ChatViews.Table("issues", "Issues",
+        List.of(new ChatViews.Row(3, HOSTILE, "open", List.of("bug", "<b>x</b>"), "mallory", "")), false);
+    ChatViews.Card card = new ChatViews.Card("list_issues", "{\"title\": \"" + HOSTILE + "\"}", "allowed", "ok", 3, "");
+    Map<String, Object> model = new java.util.HashMap<>();
+    model.put("cards", List.of(card));
+    model.put("tables", List.of(table));
+    model.put("reply", "There is " + HOSTILE);
+    model.put("decided", List.of());
+    model.put("approval", null);
+    model.put("state", "ready");
+
+    String html = turns.render("step", model);
+
+    assertThat(html).contains("&lt;img src=x onerror=alert(1)&gt;", "&lt;b&gt;x&lt;/b&gt;")
+        .doesNotContain("<img", "<b>");
+  }
+
+  @Test
+  void theAuditPageIsForbiddenToADeveloper() throws Exception {
+    mvc.perform(MockMvcRequestBuilders.get("/audit").with(user("alice", "developer"))).andExpect(status().isForbidden());
+    mvc.perform(MockMvcRequestBuilders.get("/audit/records/1").with(user("alice", "developer"))).andExpect(status().isForbidden());
+  }
+
+  @Test
+  void anApproverSeesTheAuditChainStatusAndFilteredRecords() throws Exception {
+    String html = mvc.perform(MockMvcRequestBuilders.get("/audit").param("tool", HOSTILE).with(user("admin", "approver")))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+
+    assertThat(html).contains("id=\"chain-status\"", "Chain verified", "0 newest matching record(s)")
+        .contains("value=\"&lt;img src=x onerror=alert(1)&gt;\"").doesNotContain(HOSTILE);
+  }
+
+  private static MockHttpServletRequestBuilder form(String path) {
+    return MockMvcRequestBuilders.post(path);
+  }
+
+  /** A user signed in to the web UI, as the sign-in would have made them. */
+  private static RequestPostProcessor user(String name, String role) {
+    Caller caller = Caller.of(name, "http://localhost:8080", Set.of(role));
+    OidcIdToken idToken = OidcIdToken.withTokenValue("id-token").subject(name).issuedAt(Instant.now())
+        .expiresAt(Instant.now().plusSeconds(60)).build();
+    ChatUser user = new ChatUser(caller, List.of(new SimpleGrantedAuthority("ROLE_" + role)), idToken, null);
+    return oauth2Login().oauth2User(user);
+  }
+}
