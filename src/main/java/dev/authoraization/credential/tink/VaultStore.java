@@ -181,7 +181,8 @@ public final class VaultStore implements StoredSecrets {
       }
       throw new GatewayException(ErrorCode.CREDENTIAL_UNAVAILABLE, "The vault entry '" + id + "' (" + kind.id()
           + ") of " + owner + " could not be decrypted: it was altered, copied from another entry, or is under a key "
-          + "(" + sealed.keyId() + ") this keyset does not hold or has disabled. Store it again with `vault put`.");
+          + "(" + (sealed.ciphertext().length >= TINK_PREFIX ? keyIdOf(sealed.ciphertext()) : sealed.keyId())
+          + ") this keyset does not hold or has disabled. Store it again with `vault put`.");
     }
   }
 
