@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * sandbox forge's personal access token, which the forge accepts) is stored encrypted as Alice's
  * linked GitHub token and used by real tool calls through the REST door, the GitHub client and the
  * sandbox. It must appear in no response, header, log line, audit record or database table. Bob
- * has no linked token, so his call uses the service App under the fallback, and the audit says so.
+ * has no linked token, so his call uses the service App under the fallback, and the audit says so:
+ * both are on by default with the sandbox forge (application.yml), which this test relies on.
  */
 @Tag("redteam")
 @ExtendWith(OutputCaptureExtension.class)
@@ -66,8 +67,6 @@ class VaultCredentialCanaryIT extends EngineIT {
     registry.add("engine.github.credentials", () -> "app");
     registry.add("engine.github.token", () -> "");
     registry.add("engine.github.api-url", () -> "http://localhost:" + PORT + "/sandbox/github");
-    registry.add("engine.credentials.linked-tokens.enabled", () -> "true");
-    registry.add("engine.credentials.fallback.enabled", () -> "true");
   }
 
   @Test
