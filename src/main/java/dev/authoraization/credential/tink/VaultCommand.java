@@ -39,12 +39,13 @@ public final class VaultCommand {
   static final String USAGE = """
       usage: vault put --id ID --kind github-app-key|pat|linked-token [--owner OWNER] (--from-file FILE | --from-stdin)
              vault list
-             vault rotate [--disable-old]
+             vault rotate [--disable-old]             (one keyset file shared by all nodes)
+             vault rotate --stage, then vault rotate --promote [--disable-old]   (a keyset copy per node)
              vault remove --id ID [--owner OWNER]
       OWNER is 'service' (the default) for the engine's own credentials, or a user's ISSUER#SUBJECT for a linked token.
       Other --name=value arguments are engine properties (e.g. --spring.datasource.url=..., --engine.vault.keyset-path=...).""";
   private static final Set<String> VALUED = Set.of("--id", "--kind", "--owner", "--from-file");
-  private static final Set<String> FLAGS = Set.of("--from-stdin", "--disable-old");
+  private static final Set<String> FLAGS = Set.of("--from-stdin", "--disable-old", "--stage", "--promote");
 
   private VaultCommand() {}
 
@@ -117,8 +118,10 @@ public final class VaultCommand {
       return switch (arguments.words().getFirst()) {
         case "put" -> put(store, keyset, arguments.options(), in, out);
         case "list" -> list(store, keyset, out);
-        case "rotate" -> rotate(store, keyset, properties.rotationBatchSize(),
-            arguments.options().containsKey("--disable-old"), out);
+        case "rotate" -> arguments.options().containsKey("--stage")
+            ? stage(keyset, out)
+            : rotate(store, keyset, properties.rotationBatchSize(), arguments.options().containsKey("--promote"),
+                arguments.options().containsKey("--disable-old"), out);
         case "remove" -> remove(store, arguments.options(), out);
         default -> {
           out.println(USAGE);
@@ -174,10 +177,12 @@ public final class VaultCommand {
    * disables the keys nothing is encrypted under any more. The keyset holds the old and the new
    * key throughout, so the engine keeps reading while this runs.
    */
-  static int rotate(VaultStore store, VaultKeyset keyset, int batchSize, boolean disableOld, PrintStream out) {
-    List<Long> old = keyset.keys().stream().filter(k -> k.status().equals("ENABLED")).map(VaultKeyset.KeyInfo::id).toList();
-    long primary = keyset.rotate();
-    out.println("new primary key " + primary + " added to " + keyset.file().map(Path::toString).orElse("the keyset"));
+  static int rotate(VaultStore store, VaultKeyset keyset, int batchSize, boolean promote, boolean disableOld, PrintStream out) {
+    long primary = promote ? keyset.promote() : keyset.rotate();
+    List<Long> old = keyset.keys().stream().filter(k -> k.status().equals("ENABLED") && k.id() != primary)
+        .map(VaultKeyset.KeyInfo::id).toList();
+    out.println((promote ? "staged key " + primary + " is now primary in " : "new primary key " + primary + " added to ")
+        + keyset.file().map(Path::toString).orElse("the keyset"));
     VaultStore.Reencrypted result = store.reencrypt(batchSize);
     out.println("re-encrypted " + result.rows() + " entries under key " + primary + " (batches of " + batchSize + ")");
     if (!result.unreadable().isEmpty()) {
@@ -199,6 +204,14 @@ public final class VaultCommand {
       }
     }
     return status;
+  }
+
+  /** The first half of a rotation across nodes that each hold a copy of the keyset file. */
+  private static int stage(VaultKeyset keyset, PrintStream out) {
+    long staged = keyset.stage();
+    out.println("key " + staged + " added to " + keyset.file().map(Path::toString).orElse("the keyset")
+        + ", not primary yet: copy this keyset to every node, then run `vault rotate --promote`");
+    return OK;
   }
 
   private static int remove(VaultStore store, Map<String, String> options, PrintStream out) {

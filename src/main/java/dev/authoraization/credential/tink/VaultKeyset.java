@@ -151,6 +151,44 @@ public final class VaultKeyset {
     return Integer.toUnsignedLong(rotated.getPrimary().getId());
   }
 
+  /**
+   * Adds a new AES256-GCM key that is NOT yet primary, and saves the keyset: the first half of a
+   * rotation across nodes with their own keyset copies. Once every node has the new keyset,
+   * {@link #promote()} makes the key primary. Returns the new key's id.
+   */
+  public synchronized long stage() {
+    KeysetHandle staged;
+    try {
+      staged = KeysetHandle.newBuilder(loaded.handle())
+          .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId())
+          .build();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Cannot add a key to the vault keyset (" + e.getClass().getSimpleName() + ").");
+    }
+    save(staged);
+    return Integer.toUnsignedLong(staged.getAt(staged.size() - 1).getId());
+  }
+
+  /** Makes the most recently added enabled, non-primary key the primary, and saves the keyset. */
+  public synchronized long promote() {
+    KeysetHandle handle = loaded.handle();
+    for (int i = handle.size() - 1; i >= 0; i--) {
+      KeysetHandle.Entry entry = handle.getAt(i);
+      if (!entry.isPrimary() && entry.getStatus() == KeyStatus.ENABLED) {
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(handle);
+        builder.getAt(i).makePrimary();
+        try {
+          save(builder.build());
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("Cannot promote key " + Integer.toUnsignedLong(entry.getId())
+              + " (" + e.getClass().getSimpleName() + ").");
+        }
+        return Integer.toUnsignedLong(entry.getId());
+      }
+    }
+    throw new IllegalStateException("The vault keyset has no staged key to promote; run `vault rotate --stage` first.");
+  }
+
   /** Disables a (non-primary) key: ciphertexts under it no longer decrypt. */
   public synchronized void disable(long keyId) {
     KeysetHandle handle = loaded.handle();

@@ -132,4 +132,39 @@ class VaultCommandIT {
     assertThat(status).as(this::printed).isZero();
     assertThat(printed()).contains("stored github-pat (pat) for service");
   }
+
+  @Test
+  void stagedRotationAddsAKeyOtherNodesCanReadBeforeItBecomesPrimary() throws Exception {
+    vault(new ByteArrayInputStream("token-0".getBytes(StandardCharsets.UTF_8)),
+        "put", "--id", "github", "--kind", "linked-token", "--owner", "https://idp.example#user0", "--from-stdin");
+    long old = VaultKeyset.open(dir.resolve("vault-keyset.json"), Map.of()).primaryKeyId();
+
+    assertThat(vault("rotate", "--stage")).as(this::printed).isZero();
+    VaultKeyset staged = VaultKeyset.open(dir.resolve("vault-keyset.json"), Map.of());
+    assertThat(staged.primaryKeyId()).isEqualTo(old);
+    assertThat(staged.keys()).hasSize(2);
+    long fresh = staged.keys().stream().filter(k -> !k.primary()).findFirst().orElseThrow().id();
+    assertThat(printed()).contains("key " + fresh + " added to ").contains("not primary yet");
+    // another node, started from a copy of the staged keyset, never needs to re-read its file
+    Path copy = dir.resolve("node-b/vault-keyset.json");
+    Files.createDirectories(copy.getParent());
+    Files.copy(dir.resolve("vault-keyset.json"), copy);
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL(url());
+    ds.setUser("engine");
+    VaultStore nodeB = new VaultStore(ds, VaultKeyset.open(copy, Map.of()), Clock.systemUTC());
+
+    assertThat(vault("rotate", "--promote", "--disable-old")).as(this::printed).isZero();
+
+    assertThat(printed()).contains("staged key " + fresh + " is now primary").contains("re-encrypted 1 entries under key " + fresh)
+        .contains("key " + old + " disabled");
+    assertThat(nodeB.find("github", "https://idp.example#user0", SecretKind.LINKED_TOKEN)).contains("token-0");
+    assertThat(nodeB.countUnder(fresh)).isEqualTo(1);
+  }
+
+  @Test
+  void promoteWithoutAStagedKeySaysWhatToRunFirst() {
+    assertThat(vault("rotate", "--promote")).isEqualTo(VaultCommand.FAILED);
+    assertThat(printed()).contains("no staged key to promote; run `vault rotate --stage` first");
+  }
 }
