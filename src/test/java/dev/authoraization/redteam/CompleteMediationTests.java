@@ -45,7 +45,9 @@ class CompleteMediationTests {
 
     assertThat(callers).containsExactlyInAnyOrder(
         "dev/authoraization/call/ToolCallGateway -> execute",
-        "dev/authoraization/call/ToolCallGateway -> issue");
+        "dev/authoraization/call/ToolCallGateway -> issue",
+        // a vault itself: its fallback asks the service vault, only ever inside the gateway's own issue()
+        "dev/authoraization/credential/LinkedTokenVault -> issue");
   }
 
   /** Records which class calls execute(ToolCall, Credential) on a provider or issue(...) on a vault. */

@@ -39,7 +39,7 @@ public final class PemFileKeySource implements AppKeySource {
     return parse(pem, file.toString());
   }
 
-  static RSAPrivateKey parse(String pem, String where) {
+  public static RSAPrivateKey parse(String pem, String where) {
     if (pem.contains("BEGIN RSA PRIVATE KEY")) {
       throw new IllegalStateException("The GitHub App private key at " + where + " is PKCS#1; convert it to PKCS#8 with "
           + "`openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem`.");

@@ -3,9 +3,12 @@ package dev.authoraization.credential.githubapp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.authoraization.credential.CredentialVault;
+import dev.authoraization.credential.SecretKind;
+import dev.authoraization.credential.StoredSecrets;
 import dev.authoraization.tool.github.GitHubConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -67,5 +70,30 @@ class GitHubCredentialConfigurationTests {
   void unknownChoiceFailsAtStart() {
     context.withPropertyValues("engine.github.credentials=pat")
         .run(started -> assertThat(started).hasFailed().getFailure().rootCause().hasMessageContaining("must be 'app'"));
+  }
+
+  @Test
+  void appChoiceWithoutAKeyFileReadsTheKeyFromTheVault() {
+    StoredSecrets vault = (id, owner, kind) -> id.equals(GitHubCredentialConfiguration.APP_KEY_ID)
+        && owner.equals(StoredSecrets.SERVICE) && kind == SecretKind.GITHUB_APP_KEY ? Optional.of(TestAppKey.pkcs8Pem()) : Optional.empty();
+    context.withBean(StoredSecrets.class, () -> vault)
+        .withPropertyValues("engine.github.credentials=app", "engine.github.app.app-id=" + TestAppKey.APP_ID)
+        .run(started -> assertThat(started).hasSingleBean(GitHubAppVault.class));
+  }
+
+  @Test
+  void appChoiceWithNeitherAKeyFileNorAVaultEntryNamesBothWays() {
+    context.withBean(StoredSecrets.class, () -> (id, owner, kind) -> Optional.empty())
+        .withPropertyValues("engine.github.credentials=app", "engine.github.app.app-id=" + TestAppKey.APP_ID)
+        .run(started -> assertThat(started).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("engine.github.app.private-key-path").hasMessageContaining("vault put --id github-app"));
+  }
+
+  @Test
+  void tokenChoiceWithoutATokenPropertyReadsTheTokenFromTheVault() {
+    StoredSecrets vault = (id, owner, kind) -> id.equals(GitHubCredentialConfiguration.PAT_ID)
+        && owner.equals(StoredSecrets.SERVICE) && kind == SecretKind.PAT ? Optional.of("ghp_from_vault") : Optional.empty();
+    context.withBean(StoredSecrets.class, () -> vault).withPropertyValues("engine.github.credentials=token")
+        .run(started -> assertThat(started).hasSingleBean(PersonalTokenVault.class));
   }
 }
