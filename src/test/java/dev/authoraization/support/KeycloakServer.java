@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * A real Keycloak (the distribution unpacked from Maven Central by the build into
  * {@code target/keycloak}), started once per test JVM on free loopback ports with the realm of
  * {@code src/test/resources/keycloak/realm-engine.json}, and stopped with SIGTERM when the JVM
- * exits. A second realm, {@code upstream} ({@code realm-upstream.json}), is the engine realm's
- * OIDC identity provider {@code upstream} with {@code storeToken}, for the broker token tests. Its CIBA authentication channel points at a {@link KeycloakDevice} that plays the
- * approver's phone. The admin password and the client secret are generated per run. Output goes
+ * exits. Its CIBA authentication channel points at a {@link KeycloakDevice} that plays the
+ * approver's phone. A second realm, {@code upstream} ({@code realm-upstream.json}), is the engine
+ * realm's OIDC identity provider {@code upstream} with {@code storeToken}, for the broker token
+ * tests. The admin password and the client secret are generated per run. Output goes
  * to {@code target/keycloak.log}. Facts behind the flags: shared/notes/keycloak-ciba.md.
  */
 public final class KeycloakServer {
