@@ -142,7 +142,8 @@ public final class Auth0TokenVault implements CredentialVault {
         .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(form(form))));
     JsonNode body = parse(response);
-    if (response.statusCode() == 401) {
+    // 401 is the user's missing connection, unless it is about our own client (RFC 6749 section 5.2)
+    if (response.statusCode() == 401 && !"invalid_client".equals(errorCode(body))) {
       throw reconnect(caller, errorCode(body));
     }
     if (response.statusCode() != 200) {

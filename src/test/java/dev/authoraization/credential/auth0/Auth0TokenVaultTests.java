@@ -168,6 +168,17 @@ class Auth0TokenVaultTests {
   }
 
   @Test
+  void wrongClientSecretThenConfigurationErrorNotAReconnectRequest() {
+    auth0.tokenAnswers(401, """
+        {"error":"invalid_client","error_description":"Invalid client credentials"}""");
+
+    assertThatThrownBy(() -> vault(Auth0Properties.Mode.TOKEN_VAULT).issue(request(alice)))
+        .isInstanceOfSatisfying(GatewayException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.CREDENTIAL_UNAVAILABLE))
+        .hasMessageContaining("invalid_client");
+  }
+
+  @Test
   void auth0DownThenFailsClosed() {
     auth0.tokenAnswers(503, "<html>maintenance</html>");
 
