@@ -22,6 +22,11 @@ public enum ErrorCode {
   PRECONDITION_FAILED("precondition_failed", 409),
   AUDIT_UNAVAILABLE("audit_unavailable", 503),
   CREDENTIAL_UNAVAILABLE("credential_unavailable", 503),
+  /**
+   * The user's linked account at a federated vault (Auth0 Token Vault, Keycloak broker) is gone or
+   * no longer valid: only the user can fix it, by connecting the account again.
+   */
+  RECONNECT_REQUIRED("reconnect_required", 403),
   POLICY_UNAVAILABLE("policy_unavailable", 503),
   PROVIDER_FAILED("provider_failed", 502),
   /** A run was interrupted (a crash) and the tool could not confirm it happened; never re-run blindly. */

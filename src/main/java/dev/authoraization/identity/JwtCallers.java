@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.jwt.Jwt;
 
 /**
@@ -17,7 +18,10 @@ public final class JwtCallers {
   private JwtCallers() {}
 
   /**
-   * @param rolesClaim a claim name or dotted path to a list (or space-separated string) of roles
+   * @param rolesClaim a claim name or dotted path to a list (or space-separated string) of roles.
+   *     A claim whose whole name matches wins over a path, so Auth0's namespaced claims
+   *     ({@code https://authoraization.dev/roles}, dots and slashes included) work as well as
+   *     Keycloak's nested {@code realm_access.roles}.
    */
   public static Caller caller(Jwt jwt, String rolesClaim) {
     String issuer = jwt.getIssuer() == null ? "" : jwt.getIssuer().toString();
@@ -28,13 +32,7 @@ public final class JwtCallers {
   }
 
   static Set<String> roles(Map<String, Object> claims, String path) {
-    Object value = claims;
-    for (String part : path.split("\\.")) {
-      if (!(value instanceof Map<?, ?> map)) {
-        return Set.of();
-      }
-      value = map.get(part);
-    }
+    Object value = claims.containsKey(path) ? claims.get(path) : nested(claims, path);
     Set<String> roles = new LinkedHashSet<>();
     if (value instanceof Collection<?> list) {
       list.forEach(role -> roles.add(String.valueOf(role)));
@@ -46,5 +44,16 @@ public final class JwtCallers {
       }
     }
     return roles;
+  }
+
+  private static @Nullable Object nested(Map<String, Object> claims, String path) {
+    Object value = claims;
+    for (String part : path.split("\\.")) {
+      if (!(value instanceof Map<?, ?> map)) {
+        return null;
+      }
+      value = map.get(part);
+    }
+    return value;
   }
 }

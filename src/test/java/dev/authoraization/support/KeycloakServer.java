@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * {@code target/keycloak}), started once per test JVM on free loopback ports with the realm of
  * {@code src/test/resources/keycloak/realm-engine.json}, and stopped with SIGTERM when the JVM
  * exits. Its CIBA authentication channel points at a {@link KeycloakDevice} that plays the
- * approver's phone. The admin password and the client secret are generated per run. Output goes
+ * approver's phone. A second realm, {@code upstream} ({@code realm-upstream.json}), is the engine
+ * realm's OIDC identity provider {@code upstream} with {@code storeToken}, for the broker token
+ * tests. The admin password and the client secret are generated per run. Output goes
  * to {@code target/keycloak.log}. Facts behind the flags: shared/notes/keycloak-ciba.md.
  */
 public final class KeycloakServer {
@@ -39,12 +41,14 @@ public final class KeycloakServer {
   private final int port;
   private final String clientSecret;
   private final KeycloakDevice device;
+  private final String userPassword;
 
-  private KeycloakServer(Process process, int port, String clientSecret, KeycloakDevice device) {
+  private KeycloakServer(Process process, int port, String clientSecret, KeycloakDevice device, String userPassword) {
     this.process = process;
     this.port = port;
     this.clientSecret = clientSecret;
     this.device = device;
+    this.userPassword = userPassword;
   }
 
   /** The running Keycloak; starts it on first use (25–70 s). */
@@ -66,6 +70,16 @@ public final class KeycloakServer {
     return "http://127.0.0.1:" + port + "/realms/" + REALM;
   }
 
+  /** Where Keycloak listens, e.g. {@code http://127.0.0.1:PORT}. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** The password of {@code carol} in the {@code upstream} realm, generated per run. */
+  public String upstreamUserPassword() {
+    return userPassword;
+  }
+
   public String clientSecret() {
     return clientSecret;
   }
@@ -85,8 +99,13 @@ public final class KeycloakServer {
     int port = freePort();
     int management = freePort();
     String clientSecret = random();
+    String brokerSecret = random();
     KeycloakDevice device = KeycloakDevice.start("http://127.0.0.1:" + port + "/realms/" + REALM);
-    writeRealm(home, clientSecret);
+    String userPassword = random();
+    writeRealm(home, "realm-engine.json", Map.of("${CLIENT_SECRET}", clientSecret, "${KEYCLOAK_URL}",
+        "http://127.0.0.1:" + port, "${BROKER_SECRET}", brokerSecret));
+    writeRealm(home, "realm-upstream.json", Map.of("${KEYCLOAK_URL}", "http://127.0.0.1:" + port,
+        "${BROKER_SECRET}", brokerSecret, "${USER_PASSWORD}", userPassword));
     Path log = Path.of("target", "keycloak.log").toAbsolutePath();
     ProcessBuilder builder = new ProcessBuilder(kc.toString(), "start-dev", "--db=dev-mem",
         "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + management,
@@ -116,7 +135,7 @@ public final class KeycloakServer {
           return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         });
-    return new KeycloakServer(process, port, clientSecret, device);
+    return new KeycloakServer(process, port, clientSecret, device, userPassword);
   }
 
   private static Path home() {
@@ -125,14 +144,17 @@ public final class KeycloakServer {
         .toAbsolutePath();
   }
 
-  private static void writeRealm(Path home, String clientSecret) {
-    try (InputStream in = KeycloakServer.class.getResourceAsStream("/keycloak/realm-engine.json")) {
+  private static void writeRealm(Path home, String file, Map<String, String> values) {
+    try (InputStream in = KeycloakServer.class.getResourceAsStream("/keycloak/" + file)) {
       if (in == null) {
-        throw new IllegalStateException("keycloak/realm-engine.json is missing from the test classpath");
+        throw new IllegalStateException("keycloak/" + file + " is missing from the test classpath");
       }
-      String realm = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${CLIENT_SECRET}", clientSecret);
+      String realm = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      for (Map.Entry<String, String> value : values.entrySet()) {
+        realm = realm.replace(value.getKey(), value.getValue());
+      }
       Path imports = Files.createDirectories(home.resolve("data/import"));
-      Files.writeString(imports.resolve("realm-engine.json"), realm);
+      Files.writeString(imports.resolve(file), realm);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -16,7 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param connectTimeout TCP/TLS connect timeout
  * @param requestTimeout whole-request timeout
  * @param credentials which vault issues GitHub credentials: {@code app} (installation tokens,
- *     narrowed per call) or {@code token} (a personal access token, broad); none when unset
+ *     narrowed per call), {@code token} (a personal access token, broad), {@code auth0} (the user's
+ *     own token from Auth0, {@code engine.credentials.auth0.*}) or {@code keycloak} (the user's
+ *     stored broker token, {@code engine.credentials.keycloak.*}); none when unset
  * @param token the personal access token when {@code credentials=token}
  * @param app the GitHub App when {@code credentials=app}
  */
@@ -54,9 +56,10 @@ public record GitHubProperties(
     if (apiUrl.getScheme() == null || !(apiUrl.getScheme().equals("https") || apiUrl.getScheme().equals("http"))) {
       throw new IllegalArgumentException("engine.github.api-url must be an http(s) URL, not " + apiUrl);
     }
-    if (credentials != null && !credentials.equals("app") && !credentials.equals("token")) {
-      throw new IllegalArgumentException("engine.github.credentials must be 'app' (GitHub App installation tokens) "
-          + "or 'token' (a personal access token), not '" + credentials + "'.");
+    if (credentials != null && !java.util.Set.of("app", "token", "auth0", "keycloak").contains(credentials)) {
+      throw new IllegalArgumentException("engine.github.credentials must be 'app' (GitHub App installation tokens), "
+          + "'token' (a personal access token), 'auth0' (the user's token from Auth0) or 'keycloak' (the user's "
+          + "stored Keycloak broker token), not '" + credentials + "'.");
     }
     if (app == null) {
       app = new App(null, null, null);
