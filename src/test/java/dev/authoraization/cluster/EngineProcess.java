@@ -45,6 +45,7 @@ final class EngineProcess implements AutoCloseable {
     arguments.add("--engine.identity.issuers[0].public-key-location=" + TestTokens.publicKeyLocation());
     arguments.add("--engine.identity.issuers[0].audiences[0]=" + TestTokens.AUDIENCE);
     arguments.add("--engine.approvals.rest-decisions=true"); // the tests approve over REST
+    arguments.add("--engine.approvals.ciba.embedded=false");
     properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
   }
 

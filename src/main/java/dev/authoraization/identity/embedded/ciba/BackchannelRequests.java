@@ -67,15 +67,10 @@ public class BackchannelRequests {
         .update() == 1;
   }
 
-  /** Notes a poll; the caller compares the previous one with the interval first. */
-  boolean polled(String authReqId, Optional<Instant> previous) {
-    Instant now = clock.instant();
-    if (previous.isEmpty()) {
-      return jdbc.sql("UPDATE ciba_request SET last_poll_at = ? WHERE auth_req_id = ? AND last_poll_at IS NULL")
-          .params(Timestamp.from(now), authReqId).update() == 1;
-    }
-    return jdbc.sql("UPDATE ciba_request SET last_poll_at = ? WHERE auth_req_id = ? AND last_poll_at = ?")
-        .params(Timestamp.from(now), authReqId, Timestamp.from(previous.get())).update() == 1;
+  /** Notes a poll, for the next one's {@code slow_down} check. */
+  void polled(String authReqId) {
+    jdbc.sql("UPDATE ciba_request SET last_poll_at = ? WHERE auth_req_id = ?")
+        .params(Timestamp.from(clock.instant()), authReqId).update();
   }
 
   /** APPROVED to REDEEMED, once: only the caller that wins this may issue tokens. */
