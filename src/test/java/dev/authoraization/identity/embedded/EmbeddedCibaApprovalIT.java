@@ -96,4 +96,32 @@ class EmbeddedCibaApprovalIT extends EmbeddedProviderContext {
     JsonNode done = settled(agent, parked.path("approval_id").asString());
     assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("DENIED");
   }
+
+  @Test
+  void aForgedPingIsRefusedAndDecidesNothing() throws Exception {
+    String agent = agentToken();
+    JsonNode parked = askToMerge(agent);
+    BackchannelRequest asked = askedOfAdmin(parked.path("fingerprint").asString());
+    String body = "{\"auth_req_id\":\"" + asked.authReqId() + "\"}";
+
+    HttpResponse<String> forged = ping(body, "Bearer forged-" + asked.notificationToken().substring(7));
+    HttpResponse<String> none = ping(body, "");
+    HttpResponse<String> otherId = ping("{\"auth_req_id\":\"" + asked.authReqId() + "x\"}",
+        "Bearer " + asked.notificationToken());
+    HttpResponse<String> genuineButPending = ping(body, "Bearer " + asked.notificationToken());
+
+    assertThat(List.of(forged.statusCode(), none.statusCode(), otherId.statusCode())).containsOnly(401);
+    assertThat(genuineButPending.statusCode()).isEqualTo(204);
+    assertThat(Http.json(http.bearer("/api/v1/approvals/" + parked.path("approval_id").asString(), agent))
+        .path("state").asString()).isEqualTo("PENDING");
+  }
+
+  static HttpResponse<String> ping(String body, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ISSUER + "/ciba/notify"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (!authorization.isEmpty()) {
+      request.header("Authorization", authorization);
+    }
+    return send(request);
+  }
 }
