@@ -421,6 +421,14 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
         : id.getIssuedAt() == null ? 0 : id.getIssuedAt().getEpochSecond());
     details.put("binding_message", attempt.bindingMessage());
     details.put("login_hint", attempt.loginHint());
+    // what the provider says the approver's device verified (the embedded provider: the signed
+    // passkey assertion), kept so the audit record carries the proof itself
+    for (String claim : List.of("amr", "acr", "approval_evidence")) {
+      Object value = id.getClaim(claim);
+      if (value != null) {
+        details.set(claim, JSON.valueToTree(value));
+      }
+    }
     return details;
   }
 
