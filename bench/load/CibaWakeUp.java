@@ -38,6 +38,7 @@ public class CibaWakeUp {
 
   static final int WAKE_UPS = Integer.getInteger("wakeups", 40);
   static final int WARM_UPS = Integer.getInteger("warmups", 5);
+  static final int READY_SECONDS = Integer.getInteger("ready", 600);
   static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
   static final String ADMIN_PASSWORD = "bench-admin-" + UUID.randomUUID();
   static final String AGENT_SECRET = "bench-agent-" + UUID.randomUUID();
@@ -134,7 +135,9 @@ public class CibaWakeUp {
     HttpResponse<String> answer = poll.get(30, TimeUnit.SECONDS);
     long t1 = System.nanoTime();
     if (decided.statusCode() != 302 || !answer.body().contains("DENIED")) {
-      throw new IllegalStateException("decision " + decided.statusCode() + ", long poll answered " + answer.body());
+      Matcher error = Pattern.compile("class=\"error\"[^>]*>([^<]*)<").matcher(decided.body());
+      throw new IllegalStateException("decision " + decided.statusCode() + (error.find() ? " (" + error.group(1) + ")" : "")
+          + ", long poll answered " + answer.body());
     }
     return (t1 - t0) / 1e6;
   }
@@ -146,10 +149,15 @@ public class CibaWakeUp {
     if (signedIn.statusCode() != 302 || signedIn.headers().firstValue("Location").orElse("").contains("error")) {
       throw new IllegalStateException("sign-in failed: " + signedIn.statusCode());
     }
+    HttpResponse<String> list = send(http, HttpRequest.newBuilder(URI.create(base + "/approvals")).GET());
+    if (list.statusCode() != 200) {
+      throw new IllegalStateException("the approver page answered " + list.statusCode() + " after sign-in (to "
+          + signedIn.headers().firstValue("Location").orElse("?") + ")");
+    }
   }
 
   static void awaitReady(HttpClient http, String base, Process engine) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
     while (System.nanoTime() < deadline) {
       if (!engine.isAlive()) {
         throw new IllegalStateException("the engine exited; see engine.log");
@@ -163,7 +171,7 @@ public class CibaWakeUp {
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("the engine did not get ready in 180 s");
+    throw new IllegalStateException("the engine did not get ready in " + READY_SECONDS + " s (a loaded machine: raise -Dready)");
   }
 
   static HttpRequest.Builder post(String uri, String form) {
