@@ -84,16 +84,19 @@ public class CibaWakeUp {
       HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
           .executor(Executors.newVirtualThreadPerTaskExecutor()).followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(Duration.ofSeconds(5)).build();
-      awaitReady(http, base, engine);
-      String agent = field(send(http, post(base + "/oauth2/token", "grant_type=client_credentials")
+      // the agent's bearer calls go without the approver's cookies, as they would from another machine
+      HttpClient api = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
+          .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+      awaitReady(api, base, engine);
+      String agent = field(send(api, post(base + "/oauth2/token", "grant_type=client_credentials")
           .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
               ("demo-agent:" + AGENT_SECRET).getBytes(StandardCharsets.UTF_8)))).body(), "access_token");
       signIn(http, base);
-      String pull = field(send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/sandbox/prime-demo"))
+      String pull = field(send(api, HttpRequest.newBuilder(URI.create(base + "/api/v1/sandbox/prime-demo"))
           .header("Authorization", "Bearer " + agent).POST(HttpRequest.BodyPublishers.noBody())).body(), "pull_number");
       List<Double> latencies = new ArrayList<>();
       for (int i = 0; i < WARM_UPS + WAKE_UPS; i++) {
-        double ms = once(http, base, agent, pull, ciba);
+        double ms = once(http, api, base, agent, pull, ciba);
         if (i >= WARM_UPS) {
           latencies.add(ms);
         }
@@ -108,15 +111,16 @@ public class CibaWakeUp {
     }
   }
 
-  static double once(HttpClient http, String base, String agent, String pull, boolean ciba) throws Exception {
-    String parked = send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
+  static double once(HttpClient http, HttpClient api, String base, String agent, String pull, boolean ciba)
+      throws Exception {
+    String parked = send(api, HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
         .header("Authorization", "Bearer " + agent).header("Content-Type", "application/json")
         .header("Idempotency-Key", UUID.randomUUID().toString())
         .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\","
             + "\"repo\":\"webapp\",\"pull_number\":" + pull + "}}"))).body();
     String id = field(parked, "approval_id");
     String fingerprint = field(parked, "fingerprint");
-    CompletableFuture<HttpResponse<String>> poll = http.sendAsync(
+    CompletableFuture<HttpResponse<String>> poll = api.sendAsync(
         HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + id + "?wait=30"))
             .header("Authorization", "Bearer " + agent).GET().build(), HttpResponse.BodyHandlers.ofString());
     String page = "";
