@@ -72,6 +72,8 @@ public class LoadGen {
         "--engine.identity.issuers[0].public-key-location=" + publicKey.toUri(),
         "--engine.identity.issuers[0].audiences[0]=" + AUDIENCE,
         "--engine.github.api-url=http://localhost:" + port + "/sandbox/github",
+        "--engine.approvals.rest-decisions=true",
+        "--engine.approvals.ciba.embedded=false",
         "--logging.level.root=WARN"));
     String mode = "H2 (embedded default)";
     if (args.length >= 4) {

@@ -63,7 +63,30 @@
     });
   }
 
+  // The time left, counted down live from the server's expiry (the server still refuses a late
+  // decision; this only keeps the number honest while the page stays open).
+  function countdown(time) {
+    const expires = Date.parse(time.getAttribute('datetime'));
+    if (isNaN(expires)) {
+      return;
+    }
+    function tick() {
+      const left = Math.floor((expires - Date.now()) / 1000);
+      if (left <= 0) {
+        time.textContent = 'expired';
+        return;
+      }
+      const h = Math.floor(left / 3600);
+      const m = Math.floor((left % 3600) / 60);
+      const s = left % 60;
+      time.textContent = h > 0 ? h + ' h ' + m + ' min left' : m > 0 ? m + ' min ' + s + ' s left' : s + ' s left';
+      setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('time[data-live]').forEach(countdown);
     const enrolForm = document.getElementById('enrol');
     if (enrolForm) {
       enrol(enrolForm);

@@ -33,6 +33,9 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1/approvals")
 class ApprovalController {
 
+  /** The evidence channel of a REST decision: none, it is the test and demo door. */
+  static final String REST_DEMO = "rest-demo";
+
   private final ToolCallGateway gateway;
   private final Approvals approvals;
   private final Duration maxWait;
@@ -40,7 +43,7 @@ class ApprovalController {
 
   ApprovalController(ToolCallGateway gateway, Approvals approvals,
       @Value("${engine.approvals.max-wait:PT60S}") Duration maxWait,
-      @Value("${engine.approvals.rest-decisions:true}") boolean restDecisions) {
+      @Value("${engine.approvals.rest-decisions:false}") boolean restDecisions) {
     this.gateway = gateway;
     this.approvals = approvals;
     this.maxWait = maxWait;
@@ -98,13 +101,15 @@ class ApprovalController {
   }
 
   @Operation(summary = "Approve or deny as an authenticated approver",
-      description = "For tests and the demo: out-of-band channels (CIBA, passkeys) are the production path. "
-          + "Turned off with engine.approvals.rest-decisions=false.")
+      description = "For tests and the demo profile only (engine.approvals.rest-decisions=true, off by default): "
+          + "out-of-band channels (CIBA, passkeys) are the production path. Decisions made here carry no channel "
+          + "evidence and are audited as evidence channel 'rest-demo'.")
   @PostMapping("/{id}/decision")
   View decide(@PathVariable String id, @RequestBody DecisionRequest body, Authentication authentication) {
     if (!restDecisions) {
       throw new GatewayException(ErrorCode.DENIED,
-          "Approving over the REST API is turned off here; approve through the configured approval channel.",
+          "Deciding over the REST API is turned off (engine.approvals.rest-decisions=false, the default): "
+              + "approve or deny on the approver device (/approvals) or through the configured CIBA provider.",
           Map.of("reason", "rest_decisions_disabled"));
     }
     Verdict verdict = switch (body.verdict() == null ? "" : body.verdict()) {
@@ -127,7 +132,7 @@ class ApprovalController {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "A reason must not contain a NUL character.");
     }
     return View.of(approvals.decide(id, Callers.of(authentication), fingerprint, verdict, reason,
-        Evidence.unverified("rest-api")));
+        Evidence.unverified(REST_DEMO)));
   }
 
   private Duration parseWait(@Nullable String wait) {

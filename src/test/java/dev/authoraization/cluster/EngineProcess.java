@@ -47,6 +47,7 @@ final class EngineProcess implements AutoCloseable {
     arguments.add("--engine.identity.issuers[0].audiences[0]=" + TestTokens.AUDIENCE);
     // the tests decide approvals through the REST door, which is for tests and the demo only
     arguments.add("--engine.approvals.rest-decisions=true");
+    arguments.add("--engine.approvals.ciba.embedded=false");
     properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
   }
 

@@ -16,6 +16,10 @@ import dev.authoraization.call.Caller;
 import dev.authoraization.call.Fingerprint;
 import dev.authoraization.call.GatewayException;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +65,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   static final String SUMMARY_PARAMETER = "action_summary";
   private static final Logger log = LoggerFactory.getLogger(CibaApprovalChannel.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final CibaProperties properties;
   private final CibaClient client;
@@ -72,6 +77,8 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   private final Consumer<CibaOutcome> outcomes;
   private final List<AutoCloseable> owned;
   private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
+  private volatile ApproverDirectory directory;
+  private volatile boolean ping;
 
   /**
    * @param approvals a supplier, because {@link Approvals} is built with its channels
@@ -92,6 +99,50 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     this.clock = clock;
     this.outcomes = outcomes;
     this.owned = List.copyOf(owned);
+    this.directory = ApproverDirectory.of(properties);
+  }
+
+  /**
+   * Who to ask, per policy role: by default the configured {@code approvers}; the embedded
+   * provider looks its users up instead.
+   */
+  public interface ApproverDirectory {
+    /** The login hints to ask for a request that any of {@code roles} may approve. */
+    Set<String> hintsFor(Set<String> roles);
+
+    /** The roles of {@code roles} through which {@code hint} approves. */
+    Set<String> rolesOf(String hint, Set<String> roles);
+
+    static ApproverDirectory of(CibaProperties properties) {
+      return new ApproverDirectory() {
+        @Override
+        public Set<String> hintsFor(Set<String> roles) {
+          return properties.hintsFor(roles);
+        }
+
+        @Override
+        public Set<String> rolesOf(String hint, Set<String> roles) {
+          return properties.rolesOf(hint, roles);
+        }
+      };
+    }
+  }
+
+  /** Asks {@code directory} instead of the configured approvers. */
+  public CibaApprovalChannel approvers(ApproverDirectory directory) {
+    this.directory = directory;
+    return this;
+  }
+
+  /**
+   * Ping mode (CIBA Core 10.2): each request carries a fresh {@code client_notification_token},
+   * and {@link #notified} polls at once when the provider presents it, instead of at the next
+   * interval. The client must be registered at the provider in ping mode with this engine's
+   * notification endpoint ({@link CibaEndpoints#NOTIFICATION_PATH}).
+   */
+  public CibaApprovalChannel ping(boolean enabled) {
+    this.ping = enabled;
+    return this;
   }
 
   /** The channel as the engine runs it: its own HTTP client, timer thread and virtual threads. */
@@ -115,7 +166,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
    * @param expiresAt when the provider said the request expires ({@code expires_in})
    */
   record Attempt(String approvalId, Fingerprint fingerprint, String loginHint, Set<String> roles, String authReqId,
-      String bindingMessage, Instant sentAt, Instant expiresAt) {
+      String bindingMessage, Instant sentAt, Instant expiresAt, String notificationToken, Duration interval) {
     @Override
     public String toString() {
       return "Attempt[approvalId=" + approvalId + ", loginHint=" + loginHint + "]";
@@ -125,14 +176,14 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   @Override
   public void requested(ApprovalRequest request) {
     Set<String> roles = request.requirement().approverRoles();
-    for (String hint : properties.hintsFor(roles)) {
+    for (String hint : directory.hintsFor(roles)) {
       // best effort: Approvals.decide enforces separation of duties on the verified subject
       if (request.requirement().separationOfDuties() && hint.equals(request.requester().subject())) {
         log.debug("Not asking {} to approve request {}: they asked for it", hint, request.id());
         continue;
       }
       try {
-        worker.execute(() -> start(request, hint, properties.rolesOf(hint, roles)));
+        worker.execute(() -> start(request, hint, directory.rolesOf(hint, roles)));
       } catch (RejectedExecutionException closing) {
         log.warn("CIBA channel is closed; request {} is not sent to {}", request.id(), hint);
       }
@@ -167,6 +218,13 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     if (properties.authorizationDetails()) {
       form.put("authorization_details", authorizationDetails(request));
     }
+    String notificationToken = "";
+    if (ping) {
+      byte[] random = new byte[32];
+      RANDOM.nextBytes(random);
+      notificationToken = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+      form.put("client_notification_token", notificationToken);
+    }
     Instant sentAt = clock.instant();
     AuthRequest ack;
     try {
@@ -176,18 +234,39 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
       outcomes.accept(new CibaOutcome(request.id(), hint, "", Kind.NOT_SENT, e.getMessage()));
       return;
     }
+    Duration interval = ack.interval().orElse(properties.defaultInterval());
     Attempt attempt = new Attempt(request.id(), request.fingerprint(), hint, roles, ack.authReqId(), binding, sentAt,
-        sentAt.plus(ack.expiresIn()));
+        sentAt.plus(ack.expiresIn()), notificationToken, interval);
     attempts.put(ack.authReqId(), attempt);
     log.debug("CIBA request for approval {} sent to {} ({}); polling", request.id(), hint, binding);
-    arm(attempt, ack.interval().orElse(properties.defaultInterval()));
+    arm(attempt, interval);
+  }
+
+  /**
+   * A ping from the provider (CIBA Core 10.2): polls {@code authReqId} now. False, and nothing
+   * polled, unless the request is in flight and {@code bearer} is the notification token sent
+   * with it (compared in constant time), so a forged ping cannot make the engine poll.
+   */
+  public boolean notified(String authReqId, String bearer) {
+    Attempt attempt = attempts.get(authReqId);
+    if (attempt == null || attempt.notificationToken().isEmpty() || !MessageDigest.isEqual(
+        attempt.notificationToken().getBytes(StandardCharsets.UTF_8), bearer.getBytes(StandardCharsets.UTF_8))) {
+      return false;
+    }
+    try {
+      // a pending answer re-arms nothing: the timer's own poll is still armed
+      worker.execute(() -> poll(attempt, attempt.interval(), false));
+      return true;
+    } catch (RejectedExecutionException closing) {
+      return false;
+    }
   }
 
   private void arm(Attempt attempt, Duration interval) {
     try {
       timer.after(interval, () -> {
         try {
-          worker.execute(() -> poll(attempt, interval));
+          worker.execute(() -> poll(attempt, interval, true));
         } catch (RejectedExecutionException closing) {
           attempts.remove(attempt.authReqId());
         }
@@ -197,7 +276,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     }
   }
 
-  private void poll(Attempt attempt, Duration interval) {
+  private void poll(Attempt attempt, Duration interval, boolean rearm) {
     if (attempts.get(attempt.authReqId()) != attempt) {
       return;
     }
@@ -222,12 +301,18 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     }
     PollResult result = client.poll(attempt.authReqId());
     switch (result) {
-      case PollResult.Pending pending -> arm(attempt, interval);
+      case PollResult.Pending pending -> {
+        if (rearm) {
+          arm(attempt, interval);
+        }
+      }
+      case PollResult.SlowDown slow when !rearm -> { }
       case PollResult.SlowDown slow -> {
         // CIBA Core 11: slow_down adds 5 s for this and every later poll; Auth0 may ask for more
         Duration slower = interval.plusSeconds(5);
         arm(attempt, slow.retryAfter().filter(r -> r.compareTo(slower) > 0).orElse(slower));
       }
+      case PollResult.Unavailable down when !rearm -> { }
       case PollResult.Unavailable down -> {
         log.warn("CIBA token endpoint unavailable for approval {}; polling again: {}", attempt.approvalId(), down.why());
         arm(attempt, interval);
@@ -336,6 +421,14 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
         : id.getIssuedAt() == null ? 0 : id.getIssuedAt().getEpochSecond());
     details.put("binding_message", attempt.bindingMessage());
     details.put("login_hint", attempt.loginHint());
+    // what the provider says the approver's device verified (the embedded provider: the signed
+    // passkey assertion), kept so the audit record carries the proof itself
+    for (String claim : List.of("amr", "acr", "approval_evidence")) {
+      Object value = id.getClaim(claim);
+      if (value != null) {
+        details.set(claim, JSON.valueToTree(value));
+      }
+    }
     return details;
   }
 

@@ -7,6 +7,10 @@ import com.nimbusds.jose.proc.SecurityContext;
 import dev.authoraization.identity.BuiltInIssuer;
 import dev.authoraization.identity.IdentityProperties;
 import dev.authoraization.identity.TrustedIssuers;
+import dev.authoraization.identity.embedded.ciba.BackchannelRequests;
+import dev.authoraization.identity.embedded.ciba.CibaIdTokenClaims;
+import dev.authoraization.identity.embedded.ciba.EmbeddedCibaConfiguration;
+import java.time.Clock;
 import java.util.List;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -61,10 +65,15 @@ public class EmbeddedOpenIdProvider {
   @Bean
   @Order(1)
   SecurityFilterChain authorizationServer(HttpSecurity http, BuiltInIssuer issuer,
-      RegisteredClientRepository clients) throws Exception {
+      RegisteredClientRepository clients, EmbeddedIdentityProperties properties, BackchannelRequests cibaRequests,
+      OAuth2AuthorizationService authorizations, OAuth2TokenGenerator<?> tokens, Clock clock) throws Exception {
     http.oauth2AuthorizationServer(server -> {
       http.securityMatcher(server.getEndpointsMatcher());
-      server.oidc(oidc -> {})
+      // CIBA (docs/adr/0012-embedded-ciba-endpoint.md): the grant at the token endpoint, and discovery
+      server.tokenEndpoint(token -> EmbeddedCibaConfiguration.tokenEndpoint(token, cibaRequests, authorizations,
+          tokens, clock));
+      server.oidc(oidc -> oidc.providerConfigurationEndpoint(discovery -> discovery.providerConfigurationCustomizer(
+              metadata -> EmbeddedCibaConfiguration.discovery(metadata, properties.issuer()))))
           .clientAuthentication(authentication -> authentication
               .authenticationConverters(converters -> converters.add(new PublicClientRefresh.Converter()))
               .authenticationProviders(providers -> providers.addFirst(new PublicClientRefresh.Provider(clients))));
@@ -156,7 +165,12 @@ public class EmbeddedOpenIdProvider {
   @Bean
   OAuth2TokenGenerator<?> tokenGenerator(JWKSource<SecurityContext> keys, EmbeddedUsers users) {
     JwtGenerator jwt = new JwtGenerator(new NimbusJwtEncoder(keys));
-    jwt.setJwtCustomizer(new EngineTokenCustomizer(users));
+    EngineTokenCustomizer engine = new EngineTokenCustomizer(users);
+    CibaIdTokenClaims ciba = new CibaIdTokenClaims();
+    jwt.setJwtCustomizer(context -> {
+      engine.customize(context);
+      ciba.customize(context);
+    });
     return new DelegatingOAuth2TokenGenerator(jwt, new OAuth2AccessTokenGenerator(),
         new PublicClientRefresh.TokenGenerator());
   }

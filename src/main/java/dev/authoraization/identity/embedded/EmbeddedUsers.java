@@ -47,6 +47,13 @@ public class EmbeddedUsers implements UserDetailsService {
     return find(username).filter(Row::enabled).map(Row::roles);
   }
 
+  /** The enabled users holding any of {@code roles}, by name. */
+  public List<String> withAnyRole(java.util.Set<String> roles) {
+    return jdbc.sql("SELECT username, roles FROM identity_user WHERE enabled = TRUE ORDER BY username")
+        .query((rs, n) -> new Row(rs.getString(1), "", split(rs.getString(2)), true)).list().stream()
+        .filter(row -> row.roles().stream().anyMatch(roles::contains)).map(Row::username).toList();
+  }
+
   /** Adds a user; false when one with that name exists already (another node may have won). */
   boolean create(String username, String passwordHash, List<String> roles) {
     try {

@@ -5,6 +5,7 @@ import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.approval.Approvals;
 import dev.authoraization.approval.Evidence;
+import dev.authoraization.approval.ciba.BindingMessages;
 import dev.authoraization.approval.passkey.ActionChallenge;
 import dev.authoraization.approval.passkey.PasskeyProperties;
 import dev.authoraization.approval.passkey.PasskeyRejectedException;
@@ -14,6 +15,8 @@ import dev.authoraization.call.Fingerprint;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.identity.embedded.EmbeddedIdentityProperties;
 import dev.authoraization.identity.embedded.EmbeddedUsers;
+import dev.authoraization.identity.embedded.ciba.BackchannelDecisions;
+import dev.authoraization.identity.embedded.ciba.BackchannelRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -34,6 +37,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.util.WebUtils;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The approver's pages: pending requests, one request with approve and deny, each confirmed with
@@ -46,15 +52,19 @@ class ApproverController {
   /** approval id → the single-use nonce of the page last shown for it, in the approver's session. */
   static final String NONCES = ApproverController.class.getName() + ".nonces";
 
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private final Approvals approvals;
   private final Passkeys passkeys;
   private final PasskeyProperties properties;
   private final EmbeddedUsers users;
   private final String issuer;
   private final Clock clock;
+  private final BackchannelDecisions backchannel;
 
   ApproverController(Approvals approvals, Passkeys passkeys, PasskeyProperties properties, EmbeddedUsers users,
-      EmbeddedIdentityProperties identity, Clock clock) {
+      EmbeddedIdentityProperties identity, Clock clock, BackchannelDecisions backchannel) {
+    this.backchannel = backchannel;
     this.approvals = approvals;
     this.passkeys = passkeys;
     this.properties = properties;
@@ -116,6 +126,13 @@ class ApproverController {
         evidence = passkeys.verify(authentication.getName(), assertion,
             new ActionChallenge(chosen, action, id, used), request.getServerName());
       }
+      // asked through the embedded CIBA endpoint: the answer goes back to the CIBA client, which counts
+      // it only after verifying the ID token (the production path; docs/adr/0012-embedded-ciba-endpoint.md)
+      if (answerBackchannel(authentication.getName(), action, chosen, why, evidence)) {
+        redirect.addFlashAttribute("notice", (chosen == Verdict.APPROVE ? "Approved " : "Denied ")
+            + BindingMessages.code(action) + ". The engine is told through CIBA.");
+        return "redirect:/approvals";
+      }
       // roles as they are now, not as they were at sign-in: a revoked approver or a disabled user
       // cannot decide with an old session
       Caller approver = Caller.of(authentication.getName(), issuer,
@@ -165,11 +182,32 @@ class ApproverController {
     model.addAttribute("pending", r.state() == ApprovalState.PENDING && !view.expired());
     model.addAttribute("state", r.state().name());
     model.addAttribute("passkey", passkeys.enrolled(user));
+    model.addAttribute("backchannel", backchannel.pendingFor(user, r.fingerprint().hex()));
     model.addAttribute("approveOptions", passkeys.requestOptions(user, rpId,
         new ActionChallenge(Verdict.APPROVE, r.fingerprint(), id, nonce).base64url()));
     model.addAttribute("denyOptions", passkeys.requestOptions(user, rpId,
         new ActionChallenge(Verdict.DENY, r.fingerprint(), id, nonce).base64url()));
     return "approver/detail";
+  }
+
+  /** Answers the embedded provider's pending backchannel requests for this action; false when there are none. */
+  private boolean answerBackchannel(String user, Fingerprint action, Verdict chosen, String reason,
+      Evidence evidence) {
+    List<BackchannelRequest> asked = backchannel.pendingFor(user, action.hex());
+    if (asked.isEmpty()) {
+      return false;
+    }
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("channel", evidence.channel());
+    json.put("verified", evidence.verified());
+    json.set("details", evidence.details());
+    json.put("reason", reason);
+    String recorded = JSON.writeValueAsString(json);
+    boolean answered = false;
+    for (BackchannelRequest request : asked) {
+      answered |= backchannel.answer(request.authReqId(), user, chosen == Verdict.APPROVE, recorded);
+    }
+    return answered;
   }
 
   private boolean mustEnrol(Authentication authentication) {
