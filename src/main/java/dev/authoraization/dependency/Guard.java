@@ -93,8 +93,10 @@ public final class Guard {
         details.put("retry_after_seconds", Long.toString(Math.max(1, after.toSeconds())));
         return "; retry after " + Math.max(1, after.toSeconds()) + " s";
       }).orElse("; retry later");
+      String what = failure.getMessage().endsWith(".")
+          ? failure.getMessage().substring(0, failure.getMessage().length() - 1) : failure.getMessage();
       throw new GatewayException(ErrorCode.DEPENDENCY_UNAVAILABLE, dependency.label() + " unavailable: "
-          + failure.getMessage() + (tried > 1 ? " (after " + tried + " attempts)" : "") + when + ".", details, failure);
+          + what + (tried > 1 ? " (after " + tried + " attempts)" : "") + when + ".", details, failure);
     }
   }
 
