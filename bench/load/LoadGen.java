@@ -142,8 +142,8 @@ public class LoadGen {
     String[] ids = new String[count];
     String[] fingerprints = new String[count];
     long t0 = System.nanoTime();
-    parallel(count, 32, i -> {
-      String parked = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
+    parallel(count, 8, i -> {
+      String parked = sendPatiently(HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
           .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
           .header("Idempotency-Key", UUID.randomUUID().toString())
           .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\","
@@ -151,7 +151,8 @@ public class LoadGen {
       ids[i] = field(parked, "approval_id");
       fingerprints[i] = field(parked, "fingerprint");
     });
-    System.out.printf("waiting capacity: %d merges parked in %.1f s%n", count, (System.nanoTime() - t0) / 1e9);
+    System.out.printf("waiting capacity: %d merges parked in %.1f s (%d answers 503 retried)%n", count,
+        (System.nanoTime() - t0) / 1e9, SHED.get());
     // one HTTP/1.1 connection per long poll, as 10,000 separate agents would hold
     List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
     AtomicInteger failedPolls = new AtomicInteger();
@@ -177,7 +178,7 @@ public class LoadGen {
         connections, completedEarly, count, metricSum("jvm_memory_used_bytes{area=\"heap\"") / 1048576,
         metricSum("jvm_memory_max_bytes{area=\"heap\"") / 1048576, metric("jvm_threads_live_threads"));
     long d0 = System.nanoTime();
-    parallel(count, 32, i -> send(HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + ids[i] + "/decision"))
+    parallel(count, 8, i -> sendPatiently(HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + ids[i] + "/decision"))
         .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\":\"deny\",\"reason\":\"load test\",\"fingerprint\":\""
             + fingerprints[i] + "\"}")).build()));
@@ -387,6 +388,26 @@ public class LoadGen {
       throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
     }
   }
+
+  /**
+   * As a well-behaved client: a 503 (the engine shedding load, e.g. an audit append that timed out
+   * on a busy machine; nothing was executed) is retried after a pause, at most 10 times. Counted.
+   */
+  static HttpResponse<String> sendPatiently(HttpRequest request) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 503 || attempt == 10) {
+        if (r.statusCode() / 100 != 2) {
+          throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+      }
+      SHED.incrementAndGet();
+      Thread.sleep(200L * attempt);
+    }
+  }
+
+  static final AtomicInteger SHED = new AtomicInteger();
 
   static HttpResponse<String> send(HttpRequest request) throws Exception {
     HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

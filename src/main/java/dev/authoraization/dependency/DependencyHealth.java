@@ -2,6 +2,7 @@ package dev.authoraization.dependency;
 
 import dev.authoraization.approval.ciba.CibaProperties;
 import dev.authoraization.credential.CredentialVault;
+import dev.authoraization.credential.githubapp.GitHubAppVault;
 import dev.authoraization.identity.BuiltInIssuer;
 import dev.authoraization.identity.IdentityProperties;
 import dev.authoraization.tool.github.GitHubClient;
@@ -51,7 +52,7 @@ public class DependencyHealth {
       boolean mintsFromGitHub = false;
       for (CredentialVault vault : vaults) {
         names.add(vault.getClass().getSimpleName());
-        mintsFromGitHub |= vault.supports("github") && vault.getClass().getSimpleName().equals("GitHubAppVault");
+        mintsFromGitHub |= vault instanceof GitHubAppVault;
       }
       health.withDetail("vaults", names);
       if (mintsFromGitHub) {
