@@ -44,6 +44,8 @@ public class LoadGen {
   static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("warmup", 5));
   static final Duration MEASURE = Duration.ofSeconds(Long.getLong("measure", 15));
   static final int WAKE_UPS = Integer.getInteger("wakeups", 40);
+  /** Calls parked and long-polled at once for the waiting-capacity run; 0 skips it. */
+  static final int WAITING = Integer.getInteger("waiting", 0);
   static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
       .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -74,6 +76,9 @@ public class LoadGen {
         "--engine.github.api-url=http://localhost:" + port + "/sandbox/github",
         "--engine.approvals.rest-decisions=true",
         "--engine.approvals.ciba.embedded=false",
+        // the waiting-capacity run holds one connection per parked call, longer than the default 60 s wait
+        "--server.tomcat.max-connections=" + Math.max(8192, WAITING + 1000),
+        "--engine.approvals.max-wait=PT600S", "--server.tomcat.mbeanregistry.enabled=true",
         "--logging.level.root=WARN"));
     String mode = "H2 (embedded default)";
     if (args.length >= 4) {
@@ -122,6 +127,132 @@ public class LoadGen {
           gateway.throughput / forge.throughput, gateway.p50 - forge.p50, gateway.p99 - forge.p99);
     }
     wakeUps(alice, admin);
+    if (WAITING > 0) {
+      waiting(alice, admin, WAITING);
+    }
+  }
+
+  /**
+   * Waiting capacity: {@code count} merges parked, each with a caller long-polling it, all at once;
+   * then every one denied (so nothing runs), and every poll must answer DENIED. Heap and threads
+   * are read from the engine's own metrics while all wait.
+   */
+  static void waiting(String alice, String admin, int count) throws Exception {
+    String primed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sandbox/prime-demo"))
+        .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.noBody()).build()).body();
+    String pull = field(primed, "pull_number");
+    String[] ids = new String[count];
+    String[] fingerprints = new String[count];
+    long t0 = System.nanoTime();
+    parallel(count, 8, i -> {
+      String parked = sendPatiently(HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
+          .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+          .header("Idempotency-Key", UUID.randomUUID().toString())
+          .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\","
+              + "\"repo\":\"webapp\",\"pull_number\":" + pull + "}}")).build()).body();
+      ids[i] = field(parked, "approval_id");
+      fingerprints[i] = field(parked, "fingerprint");
+    });
+    System.out.printf("waiting capacity: %d merges parked in %.1f s (%d answers 503 retried)%n", count,
+        (System.nanoTime() - t0) / 1e9, SHED.get());
+    // one HTTP/1.1 connection per long poll, as 10,000 separate agents would hold
+    List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+    AtomicInteger failedPolls = new AtomicInteger();
+    for (int i = 0; i < count; i++) {
+      polls.add(POLLS.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + ids[i] + "?wait=600"))
+          .timeout(Duration.ofSeconds(900)).header("Authorization", "Bearer " + alice).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            if (e != null) {
+              failedPolls.incrementAndGet();
+            }
+          }));
+    }
+    // all connected: the engine's own count of open connections reaches the polls (bounded wait)
+    long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+    double connections = 0;
+    while (System.nanoTime() < deadline && (connections = metric("tomcat_connections_current_connections")) < count) {
+      Thread.sleep(500);
+    }
+    Thread.sleep(3000); // let every poll reach its wait (a harness, not a test)
+    long completedEarly = polls.stream().filter(CompletableFuture::isDone).count();
+    System.out.printf("waiting capacity: %.0f connections open, %d of %d polls already answered (should be 0), "
+            + "heap used %.0f MiB of max %.0f MiB, live platform threads %.0f%n",
+        connections, completedEarly, count, metricSum("jvm_memory_used_bytes{area=\"heap\"") / 1048576,
+        metricSum("jvm_memory_max_bytes{area=\"heap\"") / 1048576, metric("jvm_threads_live_threads"));
+    long d0 = System.nanoTime();
+    parallel(count, 8, i -> sendPatiently(HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + ids[i] + "/decision"))
+        .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\":\"deny\",\"reason\":\"load test\",\"fingerprint\":\""
+            + fingerprints[i] + "\"}")).build()));
+    int denied = 0;
+    for (CompletableFuture<HttpResponse<String>> poll : polls) {
+      try {
+        if (poll.get(300, java.util.concurrent.TimeUnit.SECONDS).body().contains("DENIED")) {
+          denied++;
+        }
+      } catch (Exception e) {
+        // counted below as not completed
+      }
+    }
+    System.out.printf("waiting capacity: %d of %d long polls answered DENIED after the decisions (%d failed), "
+        + "%.1f s from first decision to last answer%n", denied, count, failedPolls.get(), (System.nanoTime() - d0) / 1e9);
+  }
+
+  /** HTTP/1.1 opens one connection per request in flight: one per waiting agent. */
+  static final HttpClient POLLS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+
+  interface Step {
+    void run(int i) throws Exception;
+  }
+
+  /** Runs {@code count} steps with at most {@code width} at a time; the first failure stops the run. */
+  static void parallel(int count, int width, Step step) throws Exception {
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(width);
+    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+    try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        slots.acquire();
+        done.add(workers.submit(() -> {
+          try {
+            step.run(index);
+          } finally {
+            slots.release();
+          }
+          return null;
+        }));
+      }
+    }
+    for (java.util.concurrent.Future<?> f : done) {
+      f.get();
+    }
+  }
+
+  /** A gauge from the engine's Prometheus page: the first sample whose line starts with {@code name}. */
+  static double metric(String name) throws Exception {
+    for (String line : prometheus()) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** The sum of all samples whose line starts with {@code prefix} (e.g. every heap pool). */
+  static double metricSum(String prefix) throws Exception {
+    double sum = 0;
+    for (String line : prometheus()) {
+      if (line.startsWith(prefix)) {
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        sum += value > 0 ? value : 0;
+      }
+    }
+    return sum;
+  }
+
+  static List<String> prometheus() throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).GET().build()).body().lines().toList();
   }
 
   record Stats(double throughput, double p50, double p99, int errors) {}
@@ -259,6 +390,26 @@ public class LoadGen {
       throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
     }
   }
+
+  /**
+   * As a well-behaved client: a 503 (the engine shedding load, e.g. an audit append that timed out
+   * on a busy machine; nothing was executed) is retried after a pause, at most 10 times. Counted.
+   */
+  static HttpResponse<String> sendPatiently(HttpRequest request) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 503 || attempt == 10) {
+        if (r.statusCode() / 100 != 2) {
+          throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+      }
+      SHED.incrementAndGet();
+      Thread.sleep(200L * attempt);
+    }
+  }
+
+  static final AtomicInteger SHED = new AtomicInteger();
 
   static HttpResponse<String> send(HttpRequest request) throws Exception {
     HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

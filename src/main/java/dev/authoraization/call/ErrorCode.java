@@ -29,6 +29,11 @@ public enum ErrorCode {
   RECONNECT_REQUIRED("reconnect_required", 403),
   POLICY_UNAVAILABLE("policy_unavailable", 503),
   PROVIDER_FAILED("provider_failed", 502),
+  /**
+   * A dependency (GitHub, the vault, the identity provider, the CIBA provider) is down, too slow or
+   * answering 5xx; the message names it and, where known, when to retry (also {@code Retry-After}).
+   */
+  DEPENDENCY_UNAVAILABLE("dependency_unavailable", 503),
   /** A run was interrupted (a crash) and the tool could not confirm it happened; never re-run blindly. */
   OUTCOME_UNKNOWN("outcome_unknown", 502),
   NOT_FOUND("not_found", 404),

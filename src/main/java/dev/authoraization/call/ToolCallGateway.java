@@ -140,6 +140,21 @@ public class ToolCallGateway implements AutoCloseable {
       try (Credential credential = credential(entry.descriptor(), bound, request.resource())) {
         credentialUsed = credential.description();
         result = observe(entry.descriptor(), () -> entry.provider().execute(bound, credential));
+      } catch (GatewayException lost) {
+        // A timeout or a 5xx on a write may hide a success: ask the provider, never send it again.
+        if (lost.code() != ErrorCode.DEPENDENCY_UNAVAILABLE) {
+          throw lost;
+        }
+        java.util.Optional<ToolResult> seen;
+        try {
+          seen = outcomeOf(entry, bound, request);
+        } catch (RuntimeException stillDown) {
+          log.warn("Could not learn whether approval {} took effect: {}", approvalId, stillDown.getMessage());
+          throw new GatewayException(ErrorCode.OUTCOME_UNKNOWN, lost.getMessage()
+              + " Whether it took effect could not be checked either; it was not re-run. Check the target before asking again.",
+              lost.details(), lost);
+        }
+        result = seen.orElseThrow(() -> lost);
       }
       return approvals.complete(approvalId, result, credentialUsed);
     } catch (GatewayException e) {
@@ -186,6 +201,15 @@ public class ToolCallGateway implements AutoCloseable {
               credentialUsed);
     } catch (GatewayException settledMeanwhile) {
       return approvals.get(approvalId);
+    }
+  }
+
+  /** What the provider reports, with a read-only credential, about a call whose answer was lost; empty when it did not happen. */
+  private java.util.Optional<ToolResult> outcomeOf(ToolCatalog.Entry entry, ToolCall bound, ApprovalRequest request) {
+    CredentialNeed readOnly = entry.descriptor().credential().readOnly();
+    try (Credential credential = vaultFor(readOnly).issue(
+        new CredentialRequest(readOnly, request.resource(), request.requester(), false))) {
+      return entry.provider().outcome(bound, credential);
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.AuthenticationManagerResolver;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.converter.RsaKeyConverters;
@@ -104,7 +105,13 @@ public final class TrustedIssuers {
       if (manager == null) {
         synchronized (this) {
           if (delegate == null) {
-            JwtDecoder built = decoder.get();
+            JwtDecoder built;
+            try {
+              built = decoder.get();
+            } catch (RuntimeException discoveryFailed) {
+              // not cached: the next request tries again, so the engine recovers with the issuer
+              throw new IdentityUnavailableException(issuer.uri(), discoveryFailed);
+            }
             if (built instanceof NimbusJwtDecoder nimbus) {
               nimbus.setJwtValidator(validator(issuer));
             }
@@ -116,7 +123,12 @@ public final class TrustedIssuers {
           manager = delegate;
         }
       }
-      return manager.authenticate(authentication);
+      try {
+        return manager.authenticate(authentication);
+      } catch (AuthenticationServiceException keysUnavailable) {
+        // Spring Security's wrapping of a JwtException that is not a bad token: the JWKS fetch failed
+        throw new IdentityUnavailableException(issuer.uri(), keysUnavailable);
+      }
     }
   }
 

@@ -5,8 +5,12 @@ import dev.authoraization.call.GatewayException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import dev.authoraization.identity.IdentityUnavailableException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -37,8 +41,25 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(GatewayException.class)
   ResponseEntity<ProblemDetail> gateway(GatewayException e) {
-    return ResponseEntity.status(e.code().httpStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .body(problem(e.code(), e.getMessage(), e.details()));
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(e.code().httpStatus())
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    retryAfter(e.details()).ifPresent(seconds -> response.header("Retry-After", Long.toString(seconds)));
+    return response.body(problem(e.code(), e.getMessage(), e.details()));
+  }
+
+  /** RFC 9110 {@code Retry-After} in seconds, when the failure says when to come back. */
+  static Optional<Long> retryAfter(Map<String, String> details) {
+    try {
+      if (details.containsKey("retry_after_seconds")) {
+        return Optional.of(Math.max(0, Long.parseLong(details.get("retry_after_seconds"))));
+      }
+      if (details.containsKey("reset_at")) {
+        return Optional.of(Math.max(0, Duration.between(Instant.now(), Instant.parse(details.get("reset_at"))).toSeconds()));
+      }
+    } catch (RuntimeException notANumberOrTime) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 
   @ExceptionHandler(RuntimeException.class)
@@ -61,6 +82,13 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
 
   void unauthenticated(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
       throws IOException {
+    if (e instanceof IdentityUnavailableException unavailable) {
+      // the token may be fine: its issuer's keys could not be fetched, so nothing was checked or run
+      response.setHeader("Retry-After", Long.toString(IdentityUnavailableException.RETRY_AFTER_SECONDS));
+      write(response, problem(ErrorCode.DEPENDENCY_UNAVAILABLE, unavailable.getMessage(), Map.of("dependency", "identity",
+          "retry_after_seconds", Long.toString(IdentityUnavailableException.RETRY_AFTER_SECONDS))));
+      return;
+    }
     response.setHeader("WWW-Authenticate", "Bearer");
     write(response, problem(ErrorCode.UNAUTHENTICATED,
         "A valid bearer token from a trusted issuer is required.", Map.of()));

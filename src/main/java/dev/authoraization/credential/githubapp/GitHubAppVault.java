@@ -241,6 +241,14 @@ public class GitHubAppVault implements CredentialVault {
     if (cause.code() == ErrorCode.RATE_LIMITED) {
       return cause;
     }
+    if (cause.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
+      // GitHub's token endpoint is the vault here: say which stage failed, keep when to retry
+      Map<String, String> details = new java.util.HashMap<>(cause.details());
+      details.put("dependency", "vault");
+      details.put("backend", "github");
+      return new GatewayException(ErrorCode.DEPENDENCY_UNAVAILABLE, "vault unavailable: " + message + " " + cause.getMessage(),
+          details, cause);
+    }
     return new GatewayException(ErrorCode.CREDENTIAL_UNAVAILABLE, message + " " + cause.getMessage(), cause.details(), cause);
   }
 }

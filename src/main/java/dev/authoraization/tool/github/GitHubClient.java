@@ -1,15 +1,16 @@
 package dev.authoraization.tool.github;
 
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
+import dev.authoraization.dependency.Dependency;
+import dev.authoraization.dependency.Guard;
+import dev.authoraization.dependency.ResilienceProperties;
+import dev.authoraization.dependency.TransientFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -56,16 +57,18 @@ public class GitHubClient {
   private final JsonMapper json = JsonMapper.builder().build();
   /**
    * Reads are idempotent, so a GitHub that is briefly down (5xx, connection refused, timeout) is
-   * retried twice with exponential backoff. Writes (a comment, a merge, a token) are never
-   * retried blindly, and neither are rate limits: those name their reset time instead.
+   * retried with exponential backoff and jitter. Writes (a comment, a merge, a token) are never
+   * retried blindly, and neither are rate limits: those name their reset time instead. All calls
+   * share GitHub's circuit breaker.
    */
-  private final Retry reads = Retry.of("github-reads", RetryConfig.custom()
-      .maxAttempts(3)
-      .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2.0))
-      .retryOnException(e -> e instanceof GatewayException failure && failure.code() == ErrorCode.PROVIDER_FAILED)
-      .build());
+  private final Guard guard;
 
   public GitHubClient(GitHubProperties properties) {
+    this(properties, new Guard(Dependency.GITHUB, ResilienceProperties.defaults()));
+  }
+
+  public GitHubClient(GitHubProperties properties, Guard guard) {
+    this.guard = guard;
     this.apiUrl = properties.apiUrl();
     String root = properties.apiUrl().toString();
     this.base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
@@ -94,19 +97,29 @@ public class GitHubClient {
 
   public GitHubResponse get(String path, Map<String, String> query, String bearer) {
     URI target = uri(path, query);
-    return reads.executeSupplier(() -> send("GET", target, null, bearer));
+    return guard.read(() -> send("GET", target, null, bearer));
   }
 
   public GitHubResponse post(String path, JsonNode body, String bearer) {
-    return send("POST", uri(path, Map.of()), body, bearer);
+    return guard.once(() -> send("POST", uri(path, Map.of()), body, bearer));
   }
 
   public GitHubResponse put(String path, JsonNode body, String bearer) {
-    return send("PUT", uri(path, Map.of()), body, bearer);
+    return guard.once(() -> send("PUT", uri(path, Map.of()), body, bearer));
   }
 
   public GitHubResponse delete(String path, String bearer) {
-    return send("DELETE", uri(path, Map.of()), null, bearer);
+    return guard.once(() -> send("DELETE", uri(path, Map.of()), null, bearer));
+  }
+
+  /** GitHub's retry and circuit breaker, for health. */
+  public Guard guard() {
+    return guard;
+  }
+
+  /** The API root this client calls. */
+  public URI apiUrl() {
+    return apiUrl;
   }
 
   /** Items of a listing across pages ({@code Link: rel="next"}), at most {@code max} accepted items. */
@@ -124,7 +137,7 @@ public class GitHubClient {
     URI next = uri(path, query);
     while (true) {
       URI pageUri = next;
-      GitHubResponse page = reads.executeSupplier(() -> send("GET", pageUri, null, bearer));
+      GitHubResponse page = guard.read(() -> send("GET", pageUri, null, bearer));
       JsonNode items = itemsOf.apply(page.body());
       if (!items.isArray()) {
         throw new GatewayException(ErrorCode.PROVIDER_FAILED, "GitHub answered a listing without an array of items.");
@@ -190,9 +203,12 @@ public class GitHubClient {
       HttpResponse<String> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (HttpTimeoutException e) {
+        throw new TransientFailure(apiUrl.getHost() + " did not answer within " + requestTimeout.toMillis() + " ms",
+            Optional.empty(), Map.of(), e);
       } catch (IOException e) {
-        throw new GatewayException(ErrorCode.PROVIDER_FAILED,
-            "GitHub could not be reached at " + apiUrl.getHost() + ": " + e.getClass().getSimpleName(), Map.of(), e);
+        throw new TransientFailure("GitHub could not be reached at " + apiUrl.getHost() + " ("
+            + e.getClass().getSimpleName() + ")", Optional.empty(), Map.of(), e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new GatewayException(ErrorCode.PROVIDER_FAILED, "Interrupted while calling GitHub.");
@@ -210,7 +226,7 @@ public class GitHubClient {
       if (status >= 200 && status < 300) {
         return new GitHubResponse(status, response.headers(), parse(response.body()));
       }
-      throw GitHubErrors.toException(status, response.headers(), parse(response.body()));
+      throw GitHubErrors.toException(apiUrl.getHost(), status, response.headers(), parse(response.body()));
     }
   }
 

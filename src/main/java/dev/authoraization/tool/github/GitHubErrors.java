@@ -2,7 +2,9 @@ package dev.authoraization.tool.github;
 
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
+import dev.authoraization.dependency.TransientFailure;
 import java.net.http.HttpHeaders;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +23,7 @@ final class GitHubErrors {
 
   private GitHubErrors() {}
 
-  static GatewayException toException(int status, HttpHeaders headers, JsonNode body) {
+  static GatewayException toException(String host, int status, HttpHeaders headers, JsonNode body) {
     String said = GitHubClient.message(body);
     String quoted = said.isEmpty() ? "" : " GitHub said: \"" + said + "\"";
     Map<String, String> details = Map.of("github_status", Integer.toString(status));
@@ -43,8 +45,11 @@ final class GitHubErrors {
           "GitHub reports a conflict with the current state." + quoted, details);
       case 422 -> new GatewayException(ErrorCode.INVALID_ARGUMENTS,
           "GitHub rejected the request as invalid: " + validation(said, body), details);
-      default -> new GatewayException(ErrorCode.PROVIDER_FAILED,
-          "GitHub answered HTTP " + status + "." + quoted, details);
+      default -> status >= 500
+          // an outage, maybe brief: retried for reads, counted by the circuit breaker
+          ? new TransientFailure(host + " answered HTTP " + status + "." + quoted,
+              headers.firstValue("retry-after").flatMap(GitHubErrors::seconds), details, null)
+          : new GatewayException(ErrorCode.PROVIDER_FAILED, "GitHub answered HTTP " + status + "." + quoted, details);
     };
   }
 
@@ -69,6 +74,16 @@ final class GitHubErrors {
           Map.of("github_status", Integer.toString(status), "reset_at", reset)));
     }
     return Optional.empty();
+  }
+
+  /** {@code Retry-After} in seconds (GitHub sends seconds, not an HTTP date). */
+  private static Optional<Duration> seconds(String value) {
+    try {
+      long seconds = Long.parseLong(value.trim());
+      return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<Instant> epochSeconds(String value) {

@@ -91,10 +91,10 @@ class GitHubErrorMappingTests {
   }
 
   @Test
-  void serverErrorIsAProviderFailureNamingGitHub() {
+  void serverErrorIsAnOutageNamingGitHub() {
     GatewayException e = failure(status(502, "{\"message\": \"Server Error\"}"));
-    assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_FAILED);
-    assertThat(e.getMessage()).contains("GitHub");
+    assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+    assertThat(e.getMessage()).startsWith("github unavailable: ").contains("HTTP 502").contains("after 3 attempts");
   }
 
   @Test
@@ -123,18 +123,19 @@ class GitHubErrorMappingTests {
     GatewayException e = catchThrowableOfType(GatewayException.class, () -> GitHubTestSupport.client(github)
         .put("/repos/demo/webapp/pulls/2/merge", GitHubTestSupport.client(github).json().createObjectNode(), TOKEN));
 
-    assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_FAILED);
+    assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+    assertThat(e.getMessage()).doesNotContain("attempts");
     github.verify(1, putRequestedFor(urlPathEqualTo("/repos/demo/webapp/pulls/2/merge")));
   }
 
   @Test
-  void unreachableGitHubIsAProviderFailureWithinTheTimeout() {
+  void unreachableGitHubIsAnOutageWithinTheTimeout() {
     // Port 9 (discard) on localhost is closed here: the connection is refused at once.
     GitHubProperties properties = new GitHubProperties(URI.create("http://127.0.0.1:9"), Duration.ofSeconds(2),
         Duration.ofSeconds(2), null, null, null);
     GatewayException e = catchThrowableOfType(GatewayException.class,
         () -> new GitHubClient(properties).get("/rate_limit", Map.of(), TOKEN));
-    assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_FAILED);
+    assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
     assertThat(e.getMessage()).contains("GitHub could not be reached").doesNotContain(TOKEN);
   }
 }
