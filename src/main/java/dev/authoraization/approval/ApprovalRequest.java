@@ -15,6 +15,8 @@ import tools.jackson.databind.JsonNode;
  *
  * @param call the call exactly as requested; its fingerprint is what an approver approves
  * @param preconditions facts bound at request time (e.g. a pull request's head SHA)
+ * @param context what the approver is shown besides the arguments, read at request time (a pull
+ *     request's title, author, branches): not bound, so a later change of them refuses nothing
  * @param reason why it ended as it did (deny reason, failure code), or empty
  * @param result the tool's result once EXECUTED
  */
@@ -25,6 +27,7 @@ public record ApprovalRequest(
     String resource,
     Fingerprint fingerprint,
     Map<String, String> preconditions,
+    Map<String, String> context,
     String ruleId,
     ApprovalRequirement requirement,
     String policyRevision,
@@ -37,6 +40,7 @@ public record ApprovalRequest(
 
   public ApprovalRequest {
     preconditions = Map.copyOf(preconditions);
+    context = Map.copyOf(context);
     votes = List.copyOf(votes);
   }
 

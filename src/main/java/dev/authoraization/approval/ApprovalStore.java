@@ -44,13 +44,14 @@ public class ApprovalStore {
     jdbc.update("""
         INSERT INTO approval_request (id, decision_id, tool, arguments, resource, requester_subject,
           requester_issuer, requester_roles, requester_agent, idempotency_key, fingerprint,
-          preconditions, rule_id, approver_roles, quorum, separation_of_duties, policy_revision,
+          preconditions, context, rule_id, approver_roles, quorum, separation_of_duties, policy_revision,
           state, created_at, expires_at, updated_at, reason)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         r.id(), r.decisionId(), r.call().tool(), JSON.writeValueAsString(r.call().arguments()),
         r.resource(), c.subject(), c.issuer(), JSON.writeValueAsString(c.roles().stream().sorted().toList()),
         c.agent().orElse(""), r.call().idempotencyKey(), r.fingerprint().hex(),
-        JSON.writeValueAsString(new TreeMap<>(r.preconditions())), r.ruleId(),
+        JSON.writeValueAsString(new TreeMap<>(r.preconditions())), JSON.writeValueAsString(new TreeMap<>(r.context())),
+        r.ruleId(),
         JSON.writeValueAsString(r.requirement().approverRoles().stream().sorted().toList()),
         r.requirement().quorum(), r.requirement().separationOfDuties(), r.policyRevision(),
         r.state().name(), ts(r.createdAt()), ts(r.expiresAt()), ts(r.createdAt()), r.reason());
@@ -122,7 +123,7 @@ public class ApprovalStore {
     // transaction, they took a second pooled connection while holding the first, and enough
     // concurrent reads (a burst of long polls) deadlocked the pool
     return rows.stream().findFirst().map(r -> new ApprovalRequest(r.id(), r.decisionId(), r.call(), r.resource(),
-        r.fingerprint(), r.preconditions(), r.ruleId(), r.requirement(), r.policyRevision(), r.state(),
+        r.fingerprint(), r.preconditions(), r.context(), r.ruleId(), r.requirement(), r.policyRevision(), r.state(),
         r.createdAt(), r.expiresAt(), r.reason(), r.result(), votes(r.id())));
   }
 
@@ -141,8 +142,9 @@ public class ApprovalStore {
         rs.getBoolean("separation_of_duties"));
     String result = rs.getString("result");
     Map<String, String> preconditions = JSON.readValue(rs.getString("preconditions"), STRING_MAP);
+    Map<String, String> context = JSON.readValue(rs.getString("context"), STRING_MAP);
     return new ApprovalRequest(id, rs.getString("decision_id"), call, rs.getString("resource"),
-        new Fingerprint(rs.getString("fingerprint")), preconditions, rs.getString("rule_id"), requirement,
+        new Fingerprint(rs.getString("fingerprint")), preconditions, context, rs.getString("rule_id"), requirement,
         rs.getString("policy_revision"), ApprovalState.valueOf(rs.getString("state")), created, expires,
         rs.getString("reason"), Optional.ofNullable(result).map(JSON::readTree), List.of());
   }

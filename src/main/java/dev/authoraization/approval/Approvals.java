@@ -100,7 +100,8 @@ public class Approvals {
    * key returns the stored request instead of a second one.
    */
   public ApprovalRequest request(ToolCall call, String decisionId, String resource,
-      Map<String, String> preconditions, Decision.NeedsApproval decision, String policyRevision) {
+      Map<String, String> preconditions, Map<String, String> context, Decision.NeedsApproval decision,
+      String policyRevision) {
     Fingerprint fingerprint = Fingerprint.of(call.tool(), call.arguments(), preconditions);
     Optional<ApprovalRequest> existing = store.findByIdempotencyKey(call.caller(), call.idempotencyKey());
     if (existing.isPresent()) {
@@ -108,7 +109,7 @@ public class Approvals {
     }
     Instant now = now();
     ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), decisionId, call, resource,
-        fingerprint, preconditions, decision.ruleId(), decision.requirement(), policyRevision,
+        fingerprint, preconditions, context, decision.ruleId(), decision.requirement(), policyRevision,
         ApprovalState.PENDING, now, now.plus(decision.requirement().timeToLive()), "", Optional.empty(), List.of());
     try {
       tx.executeWithoutResult(status -> {

@@ -250,14 +250,20 @@ public class ToolCallGateway implements AutoCloseable {
 
   private CallOutcome park(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,
       Decision.NeedsApproval needs) {
-    Map<String, String> preconditions = preconditions(call, entry, resource);
+    Map<String, String> preconditions;
+    Map<String, String> context;
+    try (Credential readOnly = readOnly(call, entry, resource)) {
+      preconditions = entry.provider().preconditions(call, readOnly);
+      context = entry.provider().context(call, readOnly);
+    }
     for (String name : preconditions.keySet()) {
       if (call.arguments().has(name)) {
         throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
             "The argument '" + name + "' is set by the engine from the approval; do not send it.");
       }
     }
-    ApprovalRequest request = approvals.request(call, decisionId, resource, preconditions, needs, policy.revision());
+    ApprovalRequest request = approvals.request(call, decisionId, resource, preconditions, context, needs,
+        policy.revision());
     return new CallOutcome.Pending(request.decisionId(), request.id(), request.fingerprint(), request.expiresAt());
   }
 
@@ -282,10 +288,14 @@ public class ToolCallGateway implements AutoCloseable {
   }
 
   private Map<String, String> preconditions(ToolCall call, ToolCatalog.Entry entry, String resource) {
-    CredentialNeed readOnly = entry.descriptor().credential().readOnly();
-    try (Credential credential = vaultFor(readOnly).issue(new CredentialRequest(readOnly, resource, call.caller(), false))) {
+    try (Credential credential = readOnly(call, entry, resource)) {
       return entry.provider().preconditions(call, credential);
     }
+  }
+
+  private Credential readOnly(ToolCall call, ToolCatalog.Entry entry, String resource) {
+    CredentialNeed readOnly = entry.descriptor().credential().readOnly();
+    return vaultFor(readOnly).issue(new CredentialRequest(readOnly, resource, call.caller(), false));
   }
 
   private Credential credential(ToolDescriptor tool, ToolCall call, String resource) {

@@ -33,6 +33,16 @@ public interface ToolProvider {
   }
 
   /**
+   * What a human approver needs to see besides the arguments (for a merge: the pull request's
+   * title, author, branches and changed files). Read with a read-only credential when approval is
+   * requested and stored with the request. Not bound: unlike {@link #preconditions}, a later
+   * change refuses nothing. Values are untrusted text (written by whoever opened the pull request).
+   */
+  default Map<String, String> context(ToolCall call, Credential readOnly) {
+    return Map.of();
+  }
+
+  /**
    * What became of a run that was interrupted (the engine died after claiming it): the result if
    * the provider can confirm, with a read-only credential, that the call took effect; empty when
    * it cannot (or confirms it did not). The call carries its bound preconditions. Empty by

@@ -50,6 +50,7 @@ class ApprovalsIT {
 
   ApprovalRequest request(ToolCall call, int quorum, boolean separationOfDuties) {
     return h.approvals.request(call, "decision-1", "demo/webapp", Map.of("expected_head", "abc123"),
+        Map.of("title", "Fix the login form", "author", "octocat"),
         new Decision.NeedsApproval("merge", new ApprovalRequirement(Set.of("approver"), quorum,
             Duration.ofMinutes(15), separationOfDuties)), "rev-1");
   }
@@ -71,6 +72,16 @@ class ApprovalsIT {
 
     assertThat(r.fingerprint()).isEqualTo(Fingerprint.of("merge_change", r.call().arguments(), Map.of("expected_head", "abc123")));
     assertThat(r.fingerprint()).isNotEqualTo(Fingerprint.of("merge_change", r.call().arguments(), Map.of("expected_head", "abc124")));
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void contextIsStoredForTheApproverButIsNotPartOfTheFingerprint(DataSource db) {
+    ApprovalRequest r = request(db, 1, true);
+
+    assertThat(h.approvals.get(r.id()).context())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("title", "Fix the login form", "author", "octocat"));
+    assertThat(r.fingerprint()).isEqualTo(Fingerprint.of("merge_change", r.call().arguments(), r.preconditions()));
   }
 
   @ParameterizedTest

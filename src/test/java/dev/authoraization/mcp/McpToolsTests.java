@@ -53,7 +53,7 @@ class McpToolsTests {
 
   static ApprovalRequest approval(ApprovalState state, String reason) {
     ToolCall call = new ToolCall("merge_change", JSON.readTree("{\"repo\":\"demo/webapp\"}"), ALICE, "k");
-    return new ApprovalRequest("ap-1", "d-1", call, "demo/webapp", FINGERPRINT, Map.of(), "merge",
+    return new ApprovalRequest("ap-1", "d-1", call, "demo/webapp", FINGERPRINT, Map.of(), Map.of(), "merge",
         new ApprovalRequirement(Set.of("approver"), 1, Duration.ofMinutes(15), true), "rev", state,
         Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:15:00Z"), reason, Optional.empty(),
         List.of());

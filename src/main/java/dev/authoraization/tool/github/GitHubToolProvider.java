@@ -137,10 +137,29 @@ public class GitHubToolProvider implements ToolProvider {
     if (!call.tool().equals("merge_pull_request")) {
       return Map.of();
     }
+    return Map.of(EXPECTED_HEAD_SHA, headSha(pull(call, readOnly)));
+  }
+
+  /** For a merge: what the pull request is, as GitHub describes it when approval is asked for. */
+  @Override
+  public Map<String, String> context(ToolCall call, Credential readOnly) {
+    if (!call.tool().equals("merge_pull_request")) {
+      return Map.of();
+    }
+    JsonNode pull = pull(call, readOnly);
+    JsonNode changed = pull.path("changed_files");
+    return Map.of(
+        "title", pull.path("title").asString(""),
+        "author", pull.path("user").path("login").asString(""),
+        "base", pull.path("base").path("ref").asString(""),
+        "head", pull.path("head").path("ref").asString(""),
+        "changed_files", changed.isNumber() ? changed.numberValue().toString() : "");
+  }
+
+  private JsonNode pull(ToolCall call, Credential readOnly) {
     validate(call);
-    Repository repo = repository(call);
-    JsonNode pull = github.get(repo.path() + "/pulls/" + number(call, "pull_number"), Map.of(), readOnly.secret()).body();
-    return Map.of(EXPECTED_HEAD_SHA, headSha(pull));
+    return github.get(repository(call).path() + "/pulls/" + number(call, "pull_number"), Map.of(), readOnly.secret())
+        .body();
   }
 
   /**
@@ -153,10 +172,8 @@ public class GitHubToolProvider implements ToolProvider {
     if (!call.tool().equals("merge_pull_request")) {
       return Optional.empty();
     }
-    validate(call);
     Optional<String> expected = optionalString(call, EXPECTED_HEAD_SHA);
-    JsonNode pull = github.get(repository(call).path() + "/pulls/" + number(call, "pull_number"), Map.of(),
-        readOnly.secret()).body();
+    JsonNode pull = pull(call, readOnly);
     boolean merged = pull.path("merged").asBoolean(false);
     String head = pull.path("head").path("sha").asString("");
     if (!merged || expected.isEmpty() || !expected.get().equals(head)) {

@@ -1,5 +1,7 @@
 package dev.authoraization.web.approver;
 
+import dev.authoraization.agent.Conversation;
+import dev.authoraization.agent.ConversationStore;
 import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.approval.ApprovalState;
@@ -61,10 +63,13 @@ class ApproverController {
   private final String issuer;
   private final Clock clock;
   private final BackchannelDecisions backchannel;
+  private final ConversationStore conversations;
 
   ApproverController(Approvals approvals, Passkeys passkeys, PasskeyProperties properties, EmbeddedUsers users,
-      EmbeddedIdentityProperties identity, Clock clock, BackchannelDecisions backchannel) {
+      EmbeddedIdentityProperties identity, Clock clock, BackchannelDecisions backchannel,
+      ConversationStore conversations) {
     this.backchannel = backchannel;
+    this.conversations = conversations;
     this.approvals = approvals;
     this.passkeys = passkeys;
     this.properties = properties;
@@ -155,6 +160,13 @@ class ApproverController {
     return show(id, authentication, model, session, request);
   }
 
+  /** The last line the user typed in the agent conversation waiting on this request, if any. */
+  private String askedWith(String approvalId) {
+    return conversations.waitingFor(approvalId).stream().findFirst().flatMap(conversations::find)
+        .flatMap(c -> c.messages().reversed().stream().filter(m -> m.role().equals("user")).findFirst())
+        .map(Conversation.StoredMessage::text).orElse("");
+  }
+
   /** Where the chain forwards a signed-in user without role {@code approver}. */
   @RequestMapping("/approvals/forbidden")
   String forbidden(HttpServletResponse response) {
@@ -172,7 +184,7 @@ class ApproverController {
       model.addAttribute("user", authentication.getName());
       return "approver/missing";
     }
-    RequestView view = RequestView.of(r, clock.instant());
+    RequestView view = RequestView.of(r, clock.instant(), askedWith(id));
     String nonce = ActionChallenge.newNonce();
     putNonce(session, id, nonce);
     String rpId = request.getServerName();

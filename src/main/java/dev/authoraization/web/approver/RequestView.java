@@ -17,33 +17,49 @@ import tools.jackson.databind.json.JsonMapper;
  * that came from a requester, an agent or a repository goes through {@link VisibleText}, so a
  * direction override or an invisible character shows as {@code [U+202E]} and {@code hidden}
  * puts a warning next to it.
+ *
+ * @param context what the tool read for the approver when approval was asked for (a pull
+ *     request's title, author, branches, changed files)
+ * @param askedWith the user's chat line that led the agent to this call, or empty
  */
 record RequestView(String id, String code, String tool, String resource, String requester, String requesterIssuer,
-    String agent, String arguments, Map<String, String> preconditions, String fingerprint, String rule,
+    String agent, String arguments, Map<String, String> preconditions, Map<String, String> context,
+    String askedWith, String fingerprint, String rule,
     int quorum, int approvals, Instant createdAt, Instant expiresAt, String timeLeft, boolean expired,
     boolean hidden) {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   static RequestView of(ApprovalRequest r, Instant now) {
+    return of(r, now, "");
+  }
+
+  static RequestView of(ApprovalRequest r, Instant now, String askedWith) {
     Duration left = Duration.between(now, r.expiresAt());
     long approvals = r.votes().stream().filter(v -> v.verdict() == ApprovalRequest.Verdict.APPROVE).count();
     String arguments = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.call().arguments());
     List<String> shown = new ArrayList<>(List.of(r.call().tool(), r.resource(), r.requester().subject(),
         r.requester().issuer(), r.requester().agent().orElse(""), arguments, r.ruleId()));
-    Map<String, String> preconditions = new TreeMap<>();
-    r.preconditions().forEach((k, v) -> {
-      preconditions.put(VisibleText.show(k), VisibleText.show(v));
-      shown.add(k);
-      shown.add(v);
-    });
+    shown.add(askedWith);
+    Map<String, String> preconditions = visible(r.preconditions(), shown);
+    Map<String, String> context = visible(r.context(), shown);
     return new RequestView(r.id(), BindingMessages.code(r.fingerprint()), VisibleText.show(r.call().tool()),
         VisibleText.show(r.resource()), VisibleText.show(r.requester().subject()),
         VisibleText.show(r.requester().issuer()),
         r.requester().agent().map(VisibleText::show).orElse("none (direct call)"), VisibleText.show(arguments),
-        preconditions, r.fingerprint().hex(), VisibleText.show(r.ruleId()), r.requirement().quorum(),
+        preconditions, context, VisibleText.show(askedWith), r.fingerprint().hex(), VisibleText.show(r.ruleId()), r.requirement().quorum(),
         (int) approvals, r.createdAt(), r.expiresAt(), describe(left), left.isNegative() || left.isZero(),
         shown.stream().anyMatch(VisibleText::hidesSomething));
+  }
+
+  private static Map<String, String> visible(Map<String, String> facts, List<String> shown) {
+    Map<String, String> visible = new TreeMap<>();
+    facts.forEach((k, v) -> {
+      visible.put(VisibleText.show(k), VisibleText.show(v));
+      shown.add(k);
+      shown.add(v);
+    });
+    return visible;
   }
 
   private static String describe(Duration left) {

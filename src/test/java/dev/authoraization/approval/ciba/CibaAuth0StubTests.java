@@ -108,7 +108,7 @@ class CibaAuth0StubTests {
         new CibaTokenVerifier(properties, client::endpoints, new RestTemplate()), () -> h.approvals, timer,
         Runnable::run, h.clock, outcomes::add, List.of());
     request = h.approvals.request(call("merge_change", "{\"repo\":\"acme/api\",\"number\":42}", ALICE), "decision-1",
-        "acme/api", Map.of("expected_head", "abc123"),
+        "acme/api", Map.of("expected_head", "abc123"), Map.of(),
         new Decision.NeedsApproval("merge", new ApprovalRequirement(Set.of("approver"), 1, Duration.ofMinutes(15), true)),
         "rev-1");
   }

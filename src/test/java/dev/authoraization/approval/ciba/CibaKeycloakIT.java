@@ -77,7 +77,7 @@ class CibaKeycloakIT {
         outcomes::add);
     ApprovalRequest request = h.approvals.request(
         call("merge_change", "{\"repo\":\"" + repo + "\",\"number\":" + PULL.incrementAndGet() + "}", ALICE),
-        "decision-1", repo, Map.of("expected_head", "abc123"),
+        "decision-1", repo, Map.of("expected_head", "abc123"), Map.of(),
         new Decision.NeedsApproval("merge", new ApprovalRequirement(Set.of("approver"), 1, Duration.ofMinutes(15), true)),
         "rev-1");
     channel.requested(request);

@@ -41,7 +41,7 @@ final class Requests {
     ToolCall call = new ToolCall("github.merge_pull_request", arguments, alice, "key-1");
     Map<String, String> preconditions = Map.of("head_sha", "0123456789abcdef0123456789abcdef01234567");
     return new ApprovalRequest("4f1c2a9e-0000-4000-8000-000000000012", "decision-1", call, "octo/demo#12",
-        Fingerprint.of(call.tool(), arguments, preconditions), preconditions, "merge-needs-approval",
+        Fingerprint.of(call.tool(), arguments, preconditions), preconditions, Map.of(), "merge-needs-approval",
         new ApprovalRequirement(Set.of("approver"), 1, Duration.ofMinutes(15), true), "rev-1",
         ApprovalState.PENDING, NOW, NOW.plus(Duration.ofMinutes(15)), "", Optional.empty(), List.of());
   }

@@ -204,6 +204,19 @@ class GitHubToolProviderTests {
   }
 
   @Test
+  void contextOfAMergeIsWhatAnApproverNeedsToSeeOfThePullRequest() {
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/pulls/7")).willReturn(okJson(pull(SHA_A))));
+
+    Map<String, String> context = provider().context(call("merge_pull_request", """
+        {"owner": "demo", "repo": "webapp", "pull_number": 7}"""), GitHubTestSupport.installationToken());
+
+    assertThat(context).isEqualTo(Map.of("title", "Fix login", "author", "bob", "base", "main",
+        "head", "fix-login", "changed_files", "2"));
+    assertThat(provider().context(call("list_issues", """
+        {"owner": "demo", "repo": "webapp"}"""), GitHubTestSupport.installationToken())).isEmpty();
+  }
+
+  @Test
   void mergeWhenApprovedHeadIsStillTheHeadThenSendsItAsSha() {
     github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/pulls/7")).willReturn(okJson(pull(SHA_A))));
     github.stubFor(put(urlPathEqualTo("/repos/demo/webapp/pulls/7/merge")).willReturn(okJson("""

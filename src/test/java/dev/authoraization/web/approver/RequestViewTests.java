@@ -30,7 +30,7 @@ class RequestViewTests {
     Caller alice = new Caller("alice", "https://issuer.test", Set.of("developer"), Optional.of(agent));
     ToolCall call = new ToolCall("merge_pull_request", arguments, alice, "key-1");
     return new ApprovalRequest("ap-1", "d-1", call, "demo/" + repo, Fingerprint.of(call.tool(), arguments,
-        preconditions), preconditions, "merge-needs-approval", new ApprovalRequirement(Set.of("approver"), 1,
+        preconditions), preconditions, Map.of(), "merge-needs-approval", new ApprovalRequirement(Set.of("approver"), 1,
         Duration.ofMinutes(15), true), "rev-1", ApprovalState.PENDING, NOW, NOW.plus(Duration.ofMinutes(15)), "",
         Optional.empty(), List.of());
   }

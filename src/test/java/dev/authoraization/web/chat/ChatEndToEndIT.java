@@ -164,6 +164,10 @@ class ChatEndToEndIT {
     admin.waitForPath("/approvals");
     admin.open(BASE + "/approvals/" + approvalId);
     assertThat(admin.text("#binding-code")).isEqualTo(code);
+    // what the approver sees: the pull request as the forge described it, and alice's chat line
+    assertThat(admin.text("#context")).contains("title: Add demo-change-", "author: alice", "base: main",
+        "head: demo-change-", "changed_files: 1");
+    assertThat(admin.text("#asked-with")).isEqualTo("merge PR " + pull);
     admin.screenshot("approver-sees-code");
     admin.find("#approve").click();
     admin.waitForPath("/approvals");
