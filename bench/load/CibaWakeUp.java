@@ -167,7 +167,7 @@ public class CibaWakeUp {
         throw new IllegalStateException("the engine exited; see engine.log");
       }
       try {
-        if (send(http, HttpRequest.newBuilder(URI.create(base + "/actuator/health")).GET()).statusCode() == 200) {
+        if (send(http, HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).GET()).statusCode() == 200) {
           return;
         }
       } catch (java.io.IOException notYet) {

@@ -94,7 +94,7 @@ public class LoadGen {
       awaitReady(engine, Duration.ofSeconds(120));
       double startup = (System.nanoTime() - started) / 1e9;
       System.out.printf("== mode: %s%n", mode);
-      System.out.printf("start-up to ready (process start -> /actuator/health 200): %.1f s%n", startup);
+      System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
       run(dir);
     } finally {
       engine.destroy();
@@ -367,7 +367,7 @@ public class LoadGen {
 
   static void awaitReady(Process engine, Duration limit) throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
-    HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/actuator/health")).GET().build();
+    HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).GET().build();
     while (System.nanoTime() < deadline) {
       if (!engine.isAlive()) {
         throw new IllegalStateException("the engine exited; see engine.log");

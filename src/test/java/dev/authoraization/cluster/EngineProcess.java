@@ -76,7 +76,7 @@ final class EngineProcess implements AutoCloseable {
         throw new IllegalStateException(name + " exited; see " + dir.resolve("engine.log"));
       }
       try {
-        return get("/actuator/health", null).status() == 200;
+        return get("/actuator/health/readiness", null).status() == 200;
       } catch (UncheckedIOException notYet) {
         return false;
       }
