@@ -4,6 +4,7 @@ import dev.authoraization.call.Caller;
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.credential.Credential;
+import dev.authoraization.credential.HeldToken;
 import dev.authoraization.credential.CredentialRequest;
 import dev.authoraization.credential.CredentialVault;
 import dev.authoraization.credential.SubjectTokens;
@@ -16,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,8 +67,8 @@ public final class Auth0TokenVault implements CredentialVault {
   private final SubjectTokens subjectTokens;
   private final HttpClient http;
   private final Clock clock;
-  private final Map<String, Held> cache = new ConcurrentHashMap<>();
-  private volatile Held managementToken;
+  private final Map<String, HeldToken> cache = new ConcurrentHashMap<>();
+  private volatile HeldToken managementToken;
 
   public Auth0TokenVault(Auth0Properties properties, SubjectTokens subjectTokens, HttpClient http, Clock clock) {
     this.properties = properties.validate();
@@ -82,13 +82,6 @@ public final class Auth0TokenVault implements CredentialVault {
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  /** A token and when to stop using it. */
-  private record Held(String token, Instant expiresAt) {
-    @Override
-    public String toString() {
-      return "Held[(redacted), expiresAt=" + expiresAt + "]";
-    }
-  }
 
   @Override
   public boolean supports(String kind) {
@@ -109,7 +102,7 @@ public final class Auth0TokenVault implements CredentialVault {
           + ": sign in through Auth0 to use GitHub tools.");
     }
     String key = caller.principal() + "\n" + properties.connection();
-    Held held = cache.get(key);
+    HeldToken held = cache.get(key);
     if (held == null || !fresh(held)) {
       held = properties.mode() == Auth0Properties.Mode.TOKEN_VAULT ? exchange(caller) : fromManagementApi(caller);
       cache.put(key, held);
@@ -122,11 +115,11 @@ public final class Auth0TokenVault implements CredentialVault {
         + request.resource() + ")", true, held.expiresAt(), () -> {});
   }
 
-  private boolean fresh(Held held) {
-    return clock.instant().isBefore(held.expiresAt().minus(properties.refreshMargin()));
+  private boolean fresh(HeldToken held) {
+    return held.freshAt(clock.instant(), properties.refreshMargin());
   }
 
-  private Held exchange(Caller caller) {
+  private HeldToken exchange(Caller caller) {
     String subjectToken = subjectTokens.of(caller).orElseThrow(() -> new GatewayException(
         ErrorCode.CREDENTIAL_UNAVAILABLE, "No Auth0 token of " + caller.subject() + " is at hand to exchange for "
             + "their GitHub token (the call runs after the request that carried it): call the tool again."));
@@ -157,10 +150,10 @@ public final class Auth0TokenVault implements CredentialVault {
     }
     long expiresIn = body.path("expires_in").asLong(0);
     Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : properties.identityTokenHold();
-    return new Held(token, clock.instant().plus(lifetime));
+    return new HeldToken(token, clock.instant().plus(lifetime));
   }
 
-  private Held fromManagementApi(Caller caller) {
+  private HeldToken fromManagementApi(Caller caller) {
     String management = managementToken();
     URI user = URI.create(properties.domain() + "/api/v2/users/"
         + URLEncoder.encode(caller.subject(), StandardCharsets.UTF_8).replace("+", "%20")
@@ -184,7 +177,7 @@ public final class Auth0TokenVault implements CredentialVault {
         if (token.isEmpty()) {
           break;
         }
-        return new Held(token, clock.instant().plus(properties.identityTokenHold()));
+        return new HeldToken(token, clock.instant().plus(properties.identityTokenHold()));
       }
     }
     throw reconnect(caller, "no_identity_token");
@@ -192,7 +185,7 @@ public final class Auth0TokenVault implements CredentialVault {
 
   /** The client-credentials token for the Management API, cached until shortly before it expires. */
   private String managementToken() {
-    Held held = managementToken;
+    HeldToken held = managementToken;
     if (held != null && fresh(held)) {
       return held.token();
     }
@@ -212,7 +205,8 @@ public final class Auth0TokenVault implements CredentialVault {
               + "the Auth0 Management API");
     }
     long expiresIn = body.path("expires_in").asLong(0);
-    held = new Held(token, clock.instant().plus(expiresIn > 0 ? Duration.ofSeconds(expiresIn) : properties.identityTokenHold()));
+    Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : properties.identityTokenHold();
+    held = new HeldToken(token, clock.instant().plus(lifetime));
     managementToken = held;
     return token;
   }

@@ -4,6 +4,7 @@ import dev.authoraization.call.Caller;
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.credential.Credential;
+import dev.authoraization.credential.HeldToken;
 import dev.authoraization.credential.CredentialRequest;
 import dev.authoraization.credential.CredentialVault;
 import dev.authoraization.credential.SubjectTokens;
@@ -14,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,7 +48,7 @@ public final class KeycloakBrokerVault implements CredentialVault {
   private final SubjectTokens subjectTokens;
   private final HttpClient http;
   private final Clock clock;
-  private final Map<String, Held> cache = new ConcurrentHashMap<>();
+  private final Map<String, HeldToken> cache = new ConcurrentHashMap<>();
 
   public KeycloakBrokerVault(KeycloakBrokerProperties properties, SubjectTokens subjectTokens, HttpClient http,
       Clock clock) {
@@ -63,12 +63,6 @@ public final class KeycloakBrokerVault implements CredentialVault {
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  private record Held(String token, Instant expiresAt) {
-    @Override
-    public String toString() {
-      return "Held[(redacted), expiresAt=" + expiresAt + "]";
-    }
-  }
 
   @Override
   public boolean supports(String kind) {
@@ -87,8 +81,8 @@ public final class KeycloakBrokerVault implements CredentialVault {
           + properties.issuer() + "), but the caller was signed in by " + caller.issuer()
           + ": sign in through that realm to use GitHub tools.");
     }
-    Held held = cache.get(caller.principal());
-    if (held == null || !clock.instant().isBefore(held.expiresAt().minus(properties.refreshMargin()))) {
+    HeldToken held = cache.get(caller.principal());
+    if (held == null || !held.freshAt(clock.instant(), properties.refreshMargin())) {
       held = read(caller);
       cache.put(caller.principal(), held);
       log.info("Read the stored {} token of {} from Keycloak, held until {}", properties.alias(), caller.principal(),
@@ -99,7 +93,7 @@ public final class KeycloakBrokerVault implements CredentialVault {
         + ")", true, held.expiresAt(), () -> {});
   }
 
-  private Held read(Caller caller) {
+  private HeldToken read(Caller caller) {
     String bearer = subjectTokens.of(caller).orElseThrow(() -> new GatewayException(ErrorCode.CREDENTIAL_UNAVAILABLE,
         "No Keycloak token of " + caller.subject() + " is at hand to read their stored " + properties.alias()
             + " token (the call runs after the request that carried it): call the tool again."));
@@ -145,7 +139,7 @@ public final class KeycloakBrokerVault implements CredentialVault {
   }
 
   /** The stored token response: JSON (OIDC providers) or form-encoded (GitHub's classic answer). */
-  private Held held(String body) {
+  private HeldToken held(String body) {
     Map<String, String> fields = new HashMap<>();
     try {
       JsonNode json = JSON.readTree(body);
@@ -173,7 +167,7 @@ public final class KeycloakBrokerVault implements CredentialVault {
     if (absolute > 0) {
       expiresAt = Instant.ofEpochSecond(absolute);
     }
-    return new Held(token, expiresAt);
+    return new HeldToken(token, expiresAt);
   }
 
   private static String errorMessage(String body) {
