@@ -12,6 +12,7 @@ import dev.authoraization.identity.embedded.ciba.CibaIdTokenClaims;
 import dev.authoraization.identity.embedded.ciba.EmbeddedCibaConfiguration;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -21,7 +22,9 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -31,6 +34,7 @@ import org.springframework.security.oauth2.server.authorization.JdbcOAuth2Author
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
@@ -76,7 +80,14 @@ public class EmbeddedOpenIdProvider {
               metadata -> EmbeddedCibaConfiguration.discovery(metadata, properties.issuer()))))
           .clientAuthentication(authentication -> authentication
               .authenticationConverters(converters -> converters.add(new PublicClientRefresh.Converter()))
-              .authenticationProviders(providers -> providers.addFirst(new PublicClientRefresh.Provider(clients))));
+              .authenticationProviders(providers -> {
+                providers.forEach(provider -> {
+                  if (provider instanceof ClientSecretAuthenticationProvider secrets) {
+                    secrets.setPasswordEncoder(clientSecrets());
+                  }
+                });
+                providers.addFirst(new PublicClientRefresh.Provider(clients));
+              }));
     })
         .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
         // userinfo is called with an access token of this provider, checked like at the REST door
@@ -178,6 +189,20 @@ public class EmbeddedOpenIdProvider {
   @Bean
   EmbeddedUsers embeddedUsers(JdbcClient jdbc) {
     return new EmbeddedUsers(jdbc);
+  }
+
+  /**
+   * How client secrets are checked at the token and backchannel endpoints. The engine's own CIBA
+   * client secret is 256 random bits, hashed with bcrypt at cost 4: for a secret that cannot be
+   * guessed the work factor adds nothing, and at cost 10 every client authentication took about
+   * 100 ms of CPU, which the CIBA client pays at every poll (bench/load/CibaWakeUp.java). Spring
+   * Authorization Server re-hashes a secret whose cost is below its encoder's on every successful
+   * authentication; with the default encoder that turned cost 4 into 10 at the first poll. This
+   * encoder verifies any bcrypt cost and upgrades nothing. Users' passwords keep the default cost
+   * (FirstStart), as does a configured demo agent secret.
+   */
+  public static PasswordEncoder clientSecrets() {
+    return new DelegatingPasswordEncoder("bcrypt", Map.of("bcrypt", new BCryptPasswordEncoder(4)));
   }
 
   /** Users and clients exist before the server takes its first request. */

@@ -68,7 +68,8 @@ class EmbeddedCibaEndpointIT extends EmbeddedProviderContext {
     String secret = "secret-" + UUID.randomUUID();
     ClientSettings.Builder clientSettings = ClientSettings.builder();
     settings.forEach(clientSettings::setting);
-    clients.save(RegisteredClient.withId(UUID.randomUUID().toString()).clientId(id).clientSecret("{noop}" + secret)
+    clients.save(RegisteredClient.withId(UUID.randomUUID().toString()).clientId(id)
+        .clientSecret(EmbeddedOpenIdProvider.clientSecrets().encode(secret))
         .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
         .authorizationGrantType(CibaGrant.TYPE).scope("openid").clientSettings(clientSettings.build()).build());
     return new Client(id, secret);
@@ -147,6 +148,19 @@ class EmbeddedCibaEndpointIT extends EmbeddedProviderContext {
     assertThat(approver.idToken().getClaimAsStringList("amr")).containsExactly("hwk", "user");
     assertThat(approver.idToken().<Map<String, Object>>getClaim("approval_evidence")).containsEntry("channel", "passkey");
     assertThat(approver.idToken().getClaimAsString("binding_message")).startsWith("AZ-ABABABAB");
+  }
+
+  @Test
+  void clientSecretsKeepTheirCheapHashAfterUseSoEveryPollStaysFast() {
+    Client client = register();
+    CibaClient ciba = cibaClient(client);
+
+    CibaClient.AuthRequest ack = ciba.authenticate(ask("admin"));
+    assertThat(ciba.poll(ack.authReqId())).isInstanceOf(PollResult.Pending.class);
+
+    // Spring Authorization Server re-hashes a secret below its encoder's cost after each use: at
+    // cost 10 every poll then spent about 100 ms in bcrypt
+    assertThat(clients.findByClientId(client.id()).getClientSecret()).startsWith("{bcrypt}$2a$04$");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.authoraization.approval.ciba.CibaApprovalChannel;
 import dev.authoraization.approval.ciba.CibaEndpoints;
 import dev.authoraization.approval.ciba.CibaProperties;
 import dev.authoraization.identity.embedded.EmbeddedIdentityProperties;
+import dev.authoraization.identity.embedded.EmbeddedOpenIdProvider;
 import dev.authoraization.identity.embedded.EmbeddedUsers;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -85,13 +85,14 @@ public class EmbeddedCibaChannel {
 
   /**
    * Registers (or re-keys) the engine as a ping-mode CIBA client of its own provider. The secret is
-   * 256 random bits, so a cheap bcrypt cost is enough, and each poll stays fast.
+   * 256 random bits, so a cheap bcrypt cost is enough, and each poll stays fast
+   * ({@link EmbeddedOpenIdProvider#clientSecrets()}).
    */
   static void register(RegisteredClientRepository clients, String issuer, String secret) {
     RegisteredClient existing = clients.findByClientId(CLIENT);
     String id = existing == null ? UUID.randomUUID().toString() : existing.getId();
     clients.save(RegisteredClient.withId(id).clientId(CLIENT)
-        .clientSecret("{bcrypt}" + new BCryptPasswordEncoder(4).encode(secret))
+        .clientSecret(EmbeddedOpenIdProvider.clientSecrets().encode(secret))
         .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
         .authorizationGrantType(CibaGrant.TYPE).scope("openid")
         .clientSettings(ClientSettings.builder()

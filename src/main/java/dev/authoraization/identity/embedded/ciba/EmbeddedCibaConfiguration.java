@@ -1,5 +1,6 @@
 package dev.authoraization.identity.embedded.ciba;
 
+import dev.authoraization.identity.embedded.EmbeddedOpenIdProvider;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -53,7 +54,9 @@ public class EmbeddedCibaConfiguration {
   @Bean
   ClientSecretAuthenticationProvider backchannelClientAuthentication(RegisteredClientRepository clients,
       OAuth2AuthorizationService authorizations) {
-    return new ClientSecretAuthenticationProvider(clients, authorizations);
+    ClientSecretAuthenticationProvider provider = new ClientSecretAuthenticationProvider(clients, authorizations);
+    provider.setPasswordEncoder(EmbeddedOpenIdProvider.clientSecrets());
+    return provider;
   }
 
   /** Adds the CIBA grant to the token endpoint of {@code EmbeddedOpenIdProvider}'s chain. */
