@@ -1,6 +1,7 @@
 package dev.authoraization.identity;
 
 import dev.authoraization.call.Caller;
+import dev.authoraization.credential.HeldToken;
 import dev.authoraization.credential.SubjectTokens;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,14 +30,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public final class BearerSubjectTokens extends OncePerRequestFilter implements SubjectTokens {
 
-  private record Remembered(String token, Instant expiresAt) {
-    @Override
-    public String toString() {
-      return "Remembered[(redacted), expiresAt=" + expiresAt + "]";
-    }
-  }
-
-  private final Map<String, Remembered> recent = new ConcurrentHashMap<>();
+  private final Map<String, HeldToken> recent = new ConcurrentHashMap<>();
   private final Clock clock;
 
   public BearerSubjectTokens() {
@@ -54,7 +48,7 @@ public final class BearerSubjectTokens extends OncePerRequestFilter implements S
         && verified.caller().principal().equals(caller.principal())) {
       return Optional.of(verified.getToken().getTokenValue());
     }
-    Remembered remembered = recent.get(caller.principal());
+    HeldToken remembered = recent.get(caller.principal());
     return remembered != null && clock.instant().isBefore(remembered.expiresAt())
         ? Optional.of(remembered.token()) : Optional.empty();
   }
@@ -67,7 +61,7 @@ public final class BearerSubjectTokens extends OncePerRequestFilter implements S
     }
     Instant now = clock.instant();
     recent.values().removeIf(entry -> !now.isBefore(entry.expiresAt()));
-    recent.put(verified.caller().principal(), new Remembered(jwt.getTokenValue(), jwt.getExpiresAt()));
+    recent.put(verified.caller().principal(), new HeldToken(jwt.getTokenValue(), jwt.getExpiresAt()));
   }
 
   @Override
