@@ -1,5 +1,6 @@
 package dev.authoraization.identity.embedded.ciba;
 
+import dev.authoraization.identity.embedded.EmbeddedOpenIdProvider;
 import dev.authoraization.identity.embedded.EmbeddedUsers;
 import dev.authoraization.identity.embedded.ciba.BackchannelRequest.State;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,9 +22,11 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.web.authentication.ClientSecretBasicAuthenticationConverter;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -59,9 +62,12 @@ class BackchannelAuthenticationEndpoint {
   private final EmbeddedCibaProperties properties;
   private final Clock clock;
 
-  BackchannelAuthenticationEndpoint(ClientSecretAuthenticationProvider clients, BackchannelRequests requests,
-      EmbeddedUsers users, EmbeddedCibaProperties properties, Clock clock) {
-    this.clients = clients;
+  BackchannelAuthenticationEndpoint(RegisteredClientRepository registeredClients,
+      OAuth2AuthorizationService authorizations, BackchannelRequests requests, EmbeddedUsers users,
+      EmbeddedCibaProperties properties, Clock clock) {
+    // not a bean: an AuthenticationProvider bean would join Spring Security's global manager
+    this.clients = new ClientSecretAuthenticationProvider(registeredClients, authorizations);
+    this.clients.setPasswordEncoder(EmbeddedOpenIdProvider.clientSecrets());
     this.requests = requests;
     this.users = users;
     this.properties = properties;

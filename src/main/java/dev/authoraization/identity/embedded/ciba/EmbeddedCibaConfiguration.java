@@ -1,6 +1,5 @@
 package dev.authoraization.identity.embedded.ciba;
 
-import dev.authoraization.identity.embedded.EmbeddedOpenIdProvider;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -10,8 +9,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
-import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
-import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.oidc.OidcProviderConfiguration;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
 import org.springframework.security.web.SecurityFilterChain;
@@ -51,13 +48,6 @@ public class EmbeddedCibaConfiguration {
     return new BackchannelDecisions(requests);
   }
 
-  @Bean
-  ClientSecretAuthenticationProvider backchannelClientAuthentication(RegisteredClientRepository clients,
-      OAuth2AuthorizationService authorizations) {
-    ClientSecretAuthenticationProvider provider = new ClientSecretAuthenticationProvider(clients, authorizations);
-    provider.setPasswordEncoder(EmbeddedOpenIdProvider.clientSecrets());
-    return provider;
-  }
 
   /** Adds the CIBA grant to the token endpoint of {@code EmbeddedOpenIdProvider}'s chain. */
   public static void tokenEndpoint(
