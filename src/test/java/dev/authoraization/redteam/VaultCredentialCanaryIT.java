@@ -9,17 +9,16 @@ import dev.authoraization.credential.LinkedTokenVault;
 import dev.authoraization.credential.SecretKind;
 import dev.authoraization.credential.tink.VaultStore;
 import dev.authoraization.sandbox.SandboxApp;
-import dev.authoraization.support.EngineIT;
+import dev.authoraization.support.SandboxEngineIT;
 import dev.authoraization.support.TestTokens;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,8 +27,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -42,9 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Tag("redteam")
 @ExtendWith(OutputCaptureExtension.class)
-class VaultCredentialCanaryIT extends EngineIT {
+class VaultCredentialCanaryIT extends SandboxEngineIT {
 
-  static final int PORT = freePort();
   static final String ALICE = token("alice", "developer");
   static final String BOB = token("bob", "developer");
 
@@ -60,13 +56,10 @@ class VaultCredentialCanaryIT extends EngineIT {
   @Autowired
   JdbcTemplate jdbc;
 
-  @DynamicPropertySource
-  static void embeddedDefaults(DynamicPropertyRegistry registry) {
-    registry.add("server.port", () -> PORT);
-    registry.add("engine.policy.path", () -> "");
-    registry.add("engine.github.credentials", () -> "app");
-    registry.add("engine.github.token", () -> "");
-    registry.add("engine.github.api-url", () -> "http://localhost:" + PORT + "/sandbox/github");
+  /** The context is shared with the other sandbox tests: Alice goes back to having no linked token. */
+  @AfterEach
+  void unlink() {
+    vault.remove(LinkedTokenVault.SECRET_ID, TestTokens.ISSUER + "#alice");
   }
 
   @Test
@@ -137,11 +130,4 @@ class VaultCredentialCanaryIT extends EngineIT {
     return post("/api/v1/tool-calls", "{\"tool\":\"" + tool + "\",\"arguments\":" + arguments + "}", bearer);
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

@@ -3,37 +3,22 @@ package dev.authoraization.sandbox;
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.authoraization.support.EngineIT;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import dev.authoraization.support.SandboxEngineIT;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The embedded default end to end: the REST door, the shipped policy, the GitHub tools and the
  * GitHub App credential path, against the sandbox forge over real Git repositories.
  */
-class SandboxToolsIT extends EngineIT {
+class SandboxToolsIT extends SandboxEngineIT {
 
-  static final int PORT = freePort();
   static final String ALICE = token("alice", "developer");
   static final String ADMIN = token("admin", "approver");
 
   @Autowired
   SandboxDemo demo;
-
-  @DynamicPropertySource
-  static void embeddedDefaults(DynamicPropertyRegistry registry) {
-    registry.add("server.port", () -> PORT);
-    registry.add("engine.policy.path", () -> "");
-    registry.add("engine.github.credentials", () -> "app");
-    registry.add("engine.github.token", () -> "");
-    registry.add("engine.github.api-url", () -> "http://localhost:" + PORT + "/sandbox/github");
-  }
 
   @Test
   void openBugsAreListedWithoutPullRequests() {
@@ -133,11 +118,4 @@ class SandboxToolsIT extends EngineIT {
         + number + "}}";
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

@@ -17,7 +17,7 @@ import java.util.Base64;
 import java.util.Optional;
 
 /** A GitHub App key pair made at test time, and the check GitHub makes of an App JWT. */
-final class TestAppKey {
+public final class TestAppKey {
 
   static final String APP_ID = "123456";
   static final KeyPair PAIR = generate();
@@ -38,7 +38,7 @@ final class TestAppKey {
     return () -> (RSAPrivateKey) PAIR.getPrivate();
   }
 
-  static String pkcs8Pem() {
+  public static String pkcs8Pem() {
     return "-----BEGIN PRIVATE KEY-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(PAIR.getPrivate().getEncoded())
         + "\n-----END PRIVATE KEY-----\n";

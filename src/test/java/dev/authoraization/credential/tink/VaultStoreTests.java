@@ -7,6 +7,7 @@ import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.credential.SecretKind;
 import dev.authoraization.credential.StoredSecrets;
+import dev.authoraization.credential.githubapp.TestAppKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,7 +45,7 @@ class VaultStoreTests {
   void storedSecretsReadBackForTheirIdOwnerAndKindOnly(DataSource ds) {
     VaultStore store = store(ds, "keyset.json");
     String token = canary();
-    String pem = "-----BEGIN PRIVATE KEY-----\n" + canary() + "\n-----END PRIVATE KEY-----";
+    String pem = TestAppKey.pkcs8Pem();
 
     store.put("github", ALICE, SecretKind.LINKED_TOKEN, token);
     store.put("github-app", StoredSecrets.SERVICE, SecretKind.GITHUB_APP_KEY, pem);
