@@ -1,6 +1,7 @@
 package dev.authoraization.audit;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The append-only, hash-chained audit log. An append returns only once the record is durable;
@@ -23,8 +24,16 @@ public interface AuditLog {
    */
   default List<AuditRecord> find(AuditQuery query, int limit) {
     return recent(Integer.MAX_VALUE).stream()
-        .filter(r -> query.matches(r.entry()))
+        .filter(query::matches)
         .limit(Math.max(limit, 0))
         .toList();
+  }
+
+  /** One record by its place in the chain, however old. */
+  default Optional<AuditRecord> record(long seq) {
+    if (seq < 1 || seq == Long.MAX_VALUE) {
+      return Optional.empty();
+    }
+    return find(AuditQuery.any().beforeSeq(seq + 1), 1).stream().filter(r -> r.seq() == seq).findFirst();
   }
 }

@@ -195,6 +195,10 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
     return find(AuditQuery.any(), limit);
   }
 
+  /**
+   * One query: every filter is a bound parameter, newest first by {@code seq} (keyset paging with
+   * {@link AuditQuery#beforeSeq}), so a filter reaches the oldest record as well as the newest.
+   */
   @Override
   public List<AuditRecord> find(AuditQuery query, int limit) {
     if (limit <= 0) {
@@ -202,19 +206,24 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
     }
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS
         + " FROM audit_record WHERE chain = ?");
-    List<String> values = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
     values.add(chain);
-    filter(sql, values, "tool", query.tool());
-    filter(sql, values, "subject", query.subject());
-    filter(sql, values, "effect", query.effect());
-    filter(sql, values, "approval_id", query.approvalId());
+    filter(sql, values, "tool = ?", query.tool());
+    filter(sql, values, "subject = ?", query.subject());
+    filter(sql, values, "effect = ?", query.effect());
+    filter(sql, values, "approval_id = ?", query.approvalId());
+    filter(sql, values, "outcome = ?", query.outcome());
+    filter(sql, values, "at >= ?", query.from().map(f -> OffsetDateTime.ofInstant(f, ZoneOffset.UTC)));
+    filter(sql, values, "at < ?", query.until().map(u -> OffsetDateTime.ofInstant(u, ZoneOffset.UTC)));
+    filter(sql, values, "seq < ?", query.beforeSeq());
     sql.append(" ORDER BY seq DESC LIMIT ?");
+    values.add(limit);
     try (Connection c = dataSource.getConnection();
         PreparedStatement select = c.prepareStatement(sql.toString())) {
+      select.setQueryTimeout(queryTimeoutSeconds);
       for (int i = 0; i < values.size(); i++) {
-        select.setString(i + 1, values.get(i));
+        select.setObject(i + 1, values.get(i));
       }
-      select.setInt(values.size() + 1, limit);
       List<AuditRecord> records = new ArrayList<>();
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
@@ -455,10 +464,11 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
     return JSON.readTree(text);
   }
 
-  private static void filter(StringBuilder sql, List<String> values, String column,
-      Optional<String> value) {
+  /** {@code condition} has exactly one {@code ?}; the value is bound, never spliced in. */
+  private static void filter(StringBuilder sql, List<Object> values, String condition,
+      Optional<?> value) {
     value.ifPresent(v -> {
-      sql.append(" AND ").append(column).append(" = ?");
+      sql.append(" AND ").append(condition);
       values.add(v);
     });
   }

@@ -88,6 +88,93 @@ class JdbcAuditLogTests {
     assertThat(log.find(AuditQuery.any().approvalId("ap-7").subject("alice"), 10)).isEmpty();
   }
 
+  /** Appends concurrently, so group commit writes them in a few batches instead of one commit each. */
+  static List<AuditRecord> appendMany(JdbcAuditLog log, int count, java.util.function.IntFunction<AuditEntry> entry)
+      throws Exception {
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<AuditRecord>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> log.append(entry.apply(n))));
+      }
+      List<AuditRecord> records = new java.util.ArrayList<>();
+      for (var f : futures) {
+        records.add(f.get());
+      }
+      return records;
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void aRecordOlderThanTheNewestTwoThousandIsFoundByEachFilter(DataSource ds) throws Exception {
+    log = new JdbcAuditLog(ds, AuditProperties.defaults());
+    AuditRecord old = log.append(AuditEntry.event("call.executed", "d-old")
+        .caller(Caller.of("mallory", "https://idp", Set.of("dev")))
+        .tool("github.delete_repository", JSON.createObjectNode())
+        .decision("deny", "deny-by-default", "no rule").outcome("denied").build());
+    appendMany(log, 2_100, n -> decided("d-" + n, "github.list_issues"));
+
+    assertThat(log.recent(2_000)).doesNotContain(old);
+    assertThat(log.find(AuditQuery.any().tool("github.delete_repository"), 100)).containsExactly(old);
+    assertThat(log.find(AuditQuery.any().subject("mallory"), 100)).containsExactly(old);
+    assertThat(log.find(AuditQuery.any().effect("deny"), 100)).containsExactly(old);
+    assertThat(log.find(AuditQuery.any().outcome("denied"), 100)).containsExactly(old);
+    assertThat(log.record(old.seq())).contains(old);
+    assertThat(log.record(0)).isEmpty();
+    assertThat(log.record(99_999)).isEmpty();
+    assertThat(log.verify().intact()).isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void pagesFollowEachOtherNewestFirstWithoutGapsOrRepeats(DataSource ds) throws Exception {
+    log = new JdbcAuditLog(ds, AuditProperties.defaults());
+    appendMany(log, 250, n -> decided("d-" + n, "github.list_issues"));
+
+    List<Long> seen = new java.util.ArrayList<>();
+    AuditQuery query = AuditQuery.any().tool("github.list_issues");
+    List<AuditRecord> page = log.find(query, 100);
+    while (!page.isEmpty()) {
+      page.forEach(r -> seen.add(r.seq()));
+      page = log.find(query.beforeSeq(page.getLast().seq()), 100);
+    }
+
+    assertThat(seen).hasSize(250).isSortedAccordingTo(java.util.Comparator.reverseOrder())
+        .doesNotHaveDuplicates().startsWith(250L).endsWith(1L);
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void timeRangeIncludesItsStartAndExcludesItsEnd(DataSource ds) {
+    log = new JdbcAuditLog(ds, AuditProperties.defaults());
+    AuditRecord first = log.append(decided("d-1", "github.list_issues"));
+    AuditRecord second = log.append(decided("d-2", "github.list_issues"));
+    AuditRecord third = log.append(decided("d-3", "github.list_issues"));
+
+    assertThat(log.find(AuditQuery.any().from(second.at()), 10)).containsExactly(third, second);
+    assertThat(log.find(AuditQuery.any().until(second.at()), 10)).containsExactly(first);
+    assertThat(log.find(AuditQuery.any().from(second.at()).until(third.at()), 10)).containsExactly(second);
+    assertThat(log.find(AuditQuery.any().from(third.at().plusSeconds(1)), 10)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void filterValuesAreBoundParametersSoAnInjectionFindsNothingAndBreaksNothing(DataSource ds) {
+    log = new JdbcAuditLog(ds, AuditProperties.defaults());
+    log.append(decided("d-1", "github.list_issues"));
+    log.append(decided("d-2", "github.merge_pull_request"));
+
+    for (String attack : List.of("x' OR '1'='1", "' OR 1=1 --", "github.list_issues'; DELETE FROM audit_record; --",
+        "%", "_", "\\")) {
+      assertThat(log.find(AuditQuery.any().tool(attack), 10)).as(attack).isEmpty();
+      assertThat(log.find(AuditQuery.any().subject(attack).outcome(attack), 10)).as(attack).isEmpty();
+      assertThat(log.find(AuditQuery.any().effect(attack).approvalId(attack), 10)).as(attack).isEmpty();
+    }
+    assertThat(log.recent(10)).hasSize(2);
+    assertThat(log.verify().intact()).isTrue();
+  }
+
   @ParameterizedTest
   @MethodSource(BOTH)
   void maskedFieldsAreRedactedAtAnyDepthAndNeverStored(DataSource ds) throws Exception {

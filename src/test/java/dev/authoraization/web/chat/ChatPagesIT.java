@@ -46,6 +46,8 @@ class ChatPagesIT extends EngineIT {
   EmbeddedIdentityProperties embedded;
   @Autowired
   ChatTurns turns;
+  @Autowired
+  dev.authoraization.audit.AuditLog audit;
 
   MockMvc mvc;
 
@@ -172,6 +174,39 @@ class ChatPagesIT extends EngineIT {
 
     assertThat(html).contains("id=\"chain-status\"", "Chain verified", "0 newest matching record(s)")
         .contains("value=\"&lt;img src=x onerror=alert(1)&gt;\"").doesNotContain(HOSTILE);
+  }
+
+  @Test
+  void theAuditPageFiltersInTheStoreAndAnInjectedFilterFindsNothing() throws Exception {
+    String tool = "audit_page_probe_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    dev.authoraization.audit.AuditRecord probe = audit.append(dev.authoraization.audit.AuditEntry
+        .event("call.decided", "d-" + tool).caller(Caller.of("probe-user", "http://localhost:8080", Set.of()))
+        .tool(tool, tools.jackson.databind.node.JsonNodeFactory.instance.objectNode())
+        .decision("deny", "deny-by-default", "no rule").outcome("denied").build());
+    String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+
+    String found = auditPage(Map.of("tool", tool, "caller", "probe-user", "decision", "deny", "outcome", "denied",
+        "from", day + "T00:00", "to", java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1) + "T00:00"));
+    assertThat(found).contains("1 newest matching record(s)", "/audit/records/" + probe.seq(), "Chain verified");
+
+    String injected = auditPage(Map.of("tool", tool + "' OR '1'='1", "caller", "' OR 1=1 --"));
+    assertThat(injected).contains("0 newest matching record(s)", "Chain verified");
+
+    String badTime = auditPage(Map.of("tool", tool, "from", "yesterday; DROP TABLE audit_record"));
+    assertThat(badTime).contains("role=\"alert\"", "From must be a date and time in UTC")
+        .contains("0 newest matching record(s)");
+
+    String record = mvc.perform(MockMvcRequestBuilders.get("/audit/records/" + probe.seq()).with(user("admin", "approver")))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+    assertThat(record).contains(tool, "probe-user");
+    mvc.perform(MockMvcRequestBuilders.get("/audit/records/" + Long.MAX_VALUE).with(user("admin", "approver")))
+        .andExpect(status().isNotFound());
+  }
+
+  private String auditPage(Map<String, String> filters) throws Exception {
+    MockHttpServletRequestBuilder request = MockMvcRequestBuilders.get("/audit").with(user("admin", "approver"));
+    filters.forEach(request::param);
+    return mvc.perform(request).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
   }
 
   private static MockHttpServletRequestBuilder form(String path) {
