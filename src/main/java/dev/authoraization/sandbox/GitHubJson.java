@@ -332,6 +332,52 @@ record GitHubJson(String api, String web) {
     return m;
   }
 
+  /**
+   * {@code status} (repos/create-commit-status) or, without {@code creator},
+   * {@code simple-commit-status} (an entry of the combined status).
+   */
+  Map<String, Object> status(Repo repo, SandboxStore.CommitStatus status, boolean withCreator) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("url", api + "/repos/" + repo.fullName() + "/statuses/" + status.sha());
+    m.put("avatar_url", web + "/avatars/" + userId(status.creator()));
+    m.put("id", status.id());
+    m.put("node_id", nodeId("StatusContext", status.id()));
+    m.put("state", status.state());
+    m.put("description", status.description());
+    m.put("target_url", status.targetUrl());
+    m.put("context", status.context());
+    m.put("created_at", time(status.createdAt()));
+    m.put("updated_at", time(status.updatedAt()));
+    if (withCreator) {
+      m.put("creator", user(status.creator()));
+    }
+    return m;
+  }
+
+  /**
+   * {@code combined-commit-status}: failure if any context reports error or failure, pending if
+   * there is none or one is pending, success if all succeeded (GitHub's documented rule).
+   */
+  Map<String, Object> combinedStatus(Repo repo, String sha, List<SandboxStore.CommitStatus> latest, int openIssues) {
+    String state = latest.isEmpty() ? "pending"
+        : latest.stream().anyMatch(s -> s.state().equals("error") || s.state().equals("failure")) ? "failure"
+        : latest.stream().anyMatch(s -> s.state().equals("pending")) ? "pending"
+        : "success";
+    Map<String, Object> repository = repository(repo, openIssues, false);
+    // minimal-repository, as GitHub nests it here: no merge settings
+    List.of("allow_merge_commit", "allow_squash_merge", "allow_rebase_merge").forEach(repository::remove);
+    String r = api + "/repos/" + repo.fullName();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("state", state);
+    m.put("statuses", latest.stream().map(s -> status(repo, s, false)).toList());
+    m.put("sha", sha);
+    m.put("total_count", latest.size());
+    m.put("repository", repository);
+    m.put("commit_url", r + "/commits/" + sha);
+    m.put("url", r + "/commits/" + sha + "/status");
+    return m;
+  }
+
   /** {@code integration}: the sandbox's one GitHub App. */
   Map<String, Object> app(Map<String, String> permissions) {
     Map<String, Object> m = new LinkedHashMap<>();

@@ -227,6 +227,70 @@ class SandboxController {
     }
   }
 
+  // --- commit statuses ------------------------------------------------------------------------
+
+  private static final String STATUSES_DOCS = "https://docs.github.com/rest/commits/statuses";
+  private static final List<String> STATUS_STATES = List.of("error", "failure", "pending", "success");
+
+  /**
+   * repos/create-commit-status: 201 with a {@code Location} header. GitHub Apps need
+   * {@code statuses: write} (Commit statuses).
+   */
+  @PostMapping("/repos/{owner}/{repo}/statuses/{sha}")
+  @SandboxAccess(anyOf = "statuses", level = "write")
+  ResponseEntity<byte[]> createStatus(HttpServletRequest request, @PathVariable String sha,
+      @RequestBody(required = false) byte @Nullable [] body) {
+    Repo repo = repo(request);
+    JsonNode json = parse(body);
+    String state = text(json, "state").orElseThrow(() -> validation("Status", "state", "missing_field"));
+    if (!STATUS_STATES.contains(state)) {
+      throw validation("Status", "state", "invalid");
+    }
+    String context = text(json, "context").filter(c -> !c.isBlank()).orElse("default");
+    String description = text(json, "description").orElse(null);
+    String targetUrl = text(json, "target_url").filter(u -> !u.isEmpty()).orElse(null);
+    if (context.length() > 255) {
+      throw validation("Status", "context", "invalid");
+    }
+    if (description != null && description.length() > 1000) {
+      throw validation("Status", "description", "invalid");
+    }
+    if (targetUrl != null && !isWebUrl(targetUrl)) {
+      throw validation("Status", "target_url", "invalid");
+    }
+    String commit = git.commit(repo.owner(), repo.name(), sha).filter(sha::equals)
+        .orElseThrow(() -> new SandboxError(422, "No commit found for SHA: " + sha, STATUSES_DOCS));
+    SandboxStore.CommitStatus created = store.addStatus(repo.id(), commit, state, context, description, targetUrl,
+        actor(request));
+    Map<String, Object> out = json(request).status(repo, created, true);
+    return ResponseEntity.status(201)
+        .header(HttpHeaders.CONTENT_TYPE, JSON)
+        .header(HttpHeaders.LOCATION, (String) out.get("url"))
+        .body(write(out));
+  }
+
+  /**
+   * repos/get-combined-status-for-ref: the newest status of each context of the commit a SHA,
+   * branch or tag names. GitHub Apps need {@code statuses: read}.
+   */
+  @GetMapping("/repos/{owner}/{repo}/commits/{ref}/status")
+  @SandboxAccess(anyOf = "statuses")
+  ResponseEntity<byte[]> combinedStatus(HttpServletRequest request, @PathVariable String ref) {
+    Repo repo = repo(request);
+    String sha = git.commit(repo.owner(), repo.name(), ref).orElseThrow(SandboxError::notFound);
+    return json(200, json(request).combinedStatus(repo, sha, store.latestStatuses(repo.id(), sha), openIssues(repo)));
+  }
+
+  private static boolean isWebUrl(String value) {
+    try {
+      java.net.URI uri = new java.net.URI(value);
+      return uri.isAbsolute() && uri.getHost() != null
+          && (uri.getScheme().equalsIgnoreCase("https") || uri.getScheme().equalsIgnoreCase("http"));
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   // --- GitHub App -----------------------------------------------------------------------------
 
   /** apps/get-authenticated: the App behind the JWT (clients such as github-api start here). */

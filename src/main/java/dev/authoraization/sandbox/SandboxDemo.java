@@ -20,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The sandbox's demo data, created at first start when the database has no sandbox repository:
  * {@code demo/webapp} (files from {@code classpath:sandbox/webapp/}), labelled issues, a
- * mergeable pull request "Fix login redirect" and a conflicting one "Rework config loading".
+ * mergeable pull request "Fix login redirect" whose checks passed and a conflicting one "Rework
+ * config loading" whose tests fail (commit statuses, as a CI system would post them).
  * Also the actions a demo or a test needs: a fresh mergeable pull request, and a push that moves
  * a pull request's head.
  */
@@ -29,6 +30,8 @@ public final class SandboxDemo {
   public static final String OWNER = SandboxApp.OWNER;
   public static final String REPO = "webapp";
   static final String MAIN = "main";
+  /** The CI system that posts the demo's commit statuses. */
+  static final String CI = "sandbox-ci[bot]";
 
   private static final Logger log = LoggerFactory.getLogger(SandboxDemo.class);
 
@@ -132,6 +135,12 @@ public final class SandboxDemo {
     store.createIssue(repo.id(), "Rework config loading",
         "Reads the port and the session secret from `WEBAPP_*` variables and validates them.",
         "carol", List.of(enhancement), "rework-config-loading", MAIN);
+    String fixHead = git.tip(OWNER, REPO, "fix-login-redirect").orElseThrow();
+    store.addStatus(repo.id(), fixHead, "success", "ci/tests", "All 14 tests passed", null, CI);
+    store.addStatus(repo.id(), fixHead, "success", "ci/lint", "No problems found", null, CI);
+    String reworkHead = git.tip(OWNER, REPO, "rework-config-loading").orElseThrow();
+    store.addStatus(repo.id(), reworkHead, "success", "ci/lint", "No problems found", null, CI);
+    store.addStatus(repo.id(), reworkHead, "failure", "ci/tests", "2 of 14 tests failed", null, CI);
   }
 
   /**
@@ -152,9 +161,10 @@ public final class SandboxDemo {
         }
       }
       git.branch(OWNER, REPO, branch, MAIN);
-      git.commit(OWNER, REPO, branch, Map.of("notes/" + branch + ".md",
+      String head = git.commit(OWNER, REPO, branch, Map.of("notes/" + branch + ".md",
           "# " + branch + "\n\nA small change prepared for a merge demo.\n"),
           "Add " + branch + " note", person("alice"));
+      store.addStatus(repo.id(), head, "success", "ci/tests", "All 14 tests passed", null, CI);
       return store.createIssue(repo.id(), "Add " + branch + " note",
           "A small, mergeable change prepared for a demo.", "alice", List.of(), branch, MAIN).number();
     }

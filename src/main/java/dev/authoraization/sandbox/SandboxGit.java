@@ -144,6 +144,38 @@ final class SandboxGit implements AutoCloseable {
     }
   }
 
+  /**
+   * The commit a ref names, as GitHub reads the {@code ref} of a commit endpoint: a full commit
+   * SHA, a branch or a tag. No revision expressions ({@code main~1}, {@code HEAD^}): those are
+   * JGit's syntax, not GitHub's.
+   */
+  Optional<String> commit(String owner, String name, String ref) {
+    Repository repo = repo(owner, name);
+    try (RevWalk walk = new RevWalk(repo)) {
+      ObjectId id = null;
+      if (ref.matches("[0-9a-f]{40}")) {
+        id = ObjectId.fromString(ref);
+      } else {
+        for (String prefix : new String[] {Constants.R_HEADS, Constants.R_TAGS}) {
+          Ref found = repo.exactRef(prefix + ref);
+          if (found != null) {
+            id = repo.getRefDatabase().peel(found).getPeeledObjectId() != null
+                ? repo.getRefDatabase().peel(found).getPeeledObjectId() : found.getObjectId();
+            break;
+          }
+        }
+      }
+      if (id == null || !repo.getObjectDatabase().has(id)) {
+        return Optional.empty();
+      }
+      return Optional.of(walk.parseCommit(id).name());
+    } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      return Optional.empty(); // a SHA of a tree or blob, not a commit
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Creates {@code branch} at the tip of {@code from}. */
   String branch(String owner, String name, String branch, String from) {
     synchronized (lock(owner, name)) {

@@ -41,6 +41,11 @@ final class SandboxStore {
   record Comment(long id, long issueId, String author, String body, OffsetDateTime createdAt,
       OffsetDateTime updatedAt) {}
 
+  /** A commit status as a CI system reported it ({@code repos/create-commit-status}). */
+  record CommitStatus(long id, long repositoryId, String sha, String state, String context,
+      @Nullable String description, @Nullable String targetUrl, String creator,
+      OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
+
   /** A page of rows and the total count, for {@code Link} headers. */
   record Page<T>(List<T> items, int total) {}
 
@@ -194,6 +199,35 @@ final class SandboxStore {
 
   List<Comment> comments(long issueId) {
     return jdbc.query("SELECT * FROM sandbox_comment WHERE issue_id = ? ORDER BY id", SandboxStore::comment, issueId);
+  }
+
+  CommitStatus addStatus(long repositoryId, String sha, String state, String context,
+      @Nullable String description, @Nullable String targetUrl, String creator) {
+    return tx.execute(status -> {
+      OffsetDateTime now = now();
+      jdbc.update("INSERT INTO sandbox_commit_status (repository_id, sha, state, context, description, target_url,"
+              + " creator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          repositoryId, sha, state, context, description, targetUrl, creator, now, now);
+      return jdbc.queryForObject("SELECT * FROM sandbox_commit_status WHERE repository_id = ? AND sha = ?"
+          + " ORDER BY id DESC LIMIT 1", SandboxStore::commitStatus, repositoryId, sha);
+    });
+  }
+
+  /**
+   * The newest status of each context of a commit, newest first, as GitHub's combined status
+   * lists them (contexts compare case-insensitively, as GitHub documents).
+   */
+  List<CommitStatus> latestStatuses(long repositoryId, String sha) {
+    List<CommitStatus> all = jdbc.query("SELECT * FROM sandbox_commit_status WHERE repository_id = ? AND sha = ?"
+        + " ORDER BY id DESC", SandboxStore::commitStatus, repositoryId, sha);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    return all.stream().filter(s -> seen.add(s.context().toLowerCase(java.util.Locale.ROOT))).toList();
+  }
+
+  private static CommitStatus commitStatus(ResultSet rs, int row) throws SQLException {
+    return new CommitStatus(rs.getLong("id"), rs.getLong("repository_id"), rs.getString("sha"),
+        rs.getString("state"), rs.getString("context"), rs.getString("description"), rs.getString("target_url"),
+        rs.getString("creator"), time(rs, "created_at"), time(rs, "updated_at"));
   }
 
   private static Repo repo(ResultSet rs, int row) throws SQLException {

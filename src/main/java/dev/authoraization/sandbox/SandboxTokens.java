@@ -26,7 +26,8 @@ final class SandboxTokens {
       "metadata", "read",
       "contents", "write",
       "issues", "write",
-      "pull_requests", "write");
+      "pull_requests", "write",
+      "statuses", "write");
 
   /**
    * What one token may do. {@code repositoryIds} empty with {@code allRepositories} false never

@@ -594,4 +594,113 @@ class SandboxForgeIT {
     assertThat(error.get("message").asString()).isEqualTo("Resource not accessible by integration");
     assertThat(mainTip()).isEqualTo(before);
   }
+
+  // --- commit statuses ----------------------------------------------------------------------------
+
+  String statusToken(String level) {
+    return webappToken("{\"statuses\":\"" + level + "\",\"pull_requests\":\"read\",\"issues\":\"read\"}");
+  }
+
+  JsonNode combined(String ref, String token) {
+    HttpResponse<String> r = gh.get("/repos/demo/webapp/commits/" + ref + "/status", token);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return json(r);
+  }
+
+  JsonNode createStatus(String sha, String token, String body, int status) {
+    HttpResponse<String> r = gh.send("POST", "/repos/demo/webapp/statuses/" + sha, token, body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    if (status == 201) {
+      assertThat(r.headers().firstValue("Location")).hasValue(json(r).get("url").asString());
+    }
+    return json(r);
+  }
+
+  @Test
+  void demoPullRequestHeadsCarryACombinedStatusBySha() {
+    String token = statusToken("read");
+    String fixHead = git.tip("demo", "webapp", "fix-login-redirect").orElseThrow();
+
+    JsonNode fix = combined(fixHead, token);
+
+    assertThat(fix.get("state").asString()).isEqualTo("success");
+    assertThat(fix.get("sha").asString()).isEqualTo(fixHead);
+    assertThat(fix.get("total_count").asInt()).isEqualTo(2);
+    assertThat(fix.get("statuses").findValuesAsString("context")).containsExactlyInAnyOrder("ci/tests", "ci/lint");
+    assertThat(fix.get("repository").get("full_name").asString()).isEqualTo("demo/webapp");
+    assertThat(fix.get("url").asString()).endsWith("/repos/demo/webapp/commits/" + fixHead + "/status");
+  }
+
+  @Test
+  void combinedStatusIsReadByBranchNameToo() {
+    JsonNode rework = combined("rework-config-loading", statusToken("read"));
+
+    assertThat(rework.get("state").asString()).isEqualTo("failure");
+    assertThat(rework.get("sha").asString()).isEqualTo(git.tip("demo", "webapp", "rework-config-loading").orElseThrow());
+    assertThat(rework.get("statuses").findValuesAsString("description")).contains("2 of 14 tests failed");
+  }
+
+  @Test
+  void createdStatusesCombineToTheNewestStatusOfEachContext() {
+    String token = statusToken("write");
+    int number = demo.prime();
+    String head = headOf(number, mergerToken());
+    assertThat(combined(head, token).get("state").asString()).isEqualTo("success");
+
+    JsonNode created = createStatus(head, token, """
+        {"state": "pending", "context": "ci/build", "description": "Building", "target_url": "https://ci.example.com/1"}""", 201);
+    assertThat(created.get("state").asString()).isEqualTo("pending");
+    assertThat(created.get("creator").get("login").asString()).isEqualTo(GitHubJson.BOT_LOGIN);
+    assertThat(created.get("target_url").asString()).isEqualTo("https://ci.example.com/1");
+    assertThat(combined(head, token).get("state").asString()).isEqualTo("pending");
+
+    // contexts compare case-insensitively: this replaces ci/build, it does not add a context
+    createStatus(head, token, "{\"state\": \"success\", \"context\": \"CI/Build\"}", 201);
+    JsonNode passed = combined(head, token);
+    assertThat(passed.get("state").asString()).isEqualTo("success");
+    assertThat(passed.get("total_count").asInt()).isEqualTo(2);
+
+    createStatus(head, token, "{\"state\": \"error\", \"context\": \"ci/deploy\"}", 201);
+    assertThat(combined(head, token).get("state").asString()).isEqualTo("failure");
+    // a status without context is GitHub's "default" context
+    assertThat(createStatus(head, token, "{\"state\": \"success\"}", 201).get("context").asString()).isEqualTo("default");
+  }
+
+  @Test
+  void aCommitWithoutStatusesIsPendingWithNone() {
+    JsonNode main = combined(mainTip(), statusToken("read"));
+
+    assertThat(main.get("state").asString()).isEqualTo("pending");
+    assertThat(main.get("total_count").asInt()).isZero();
+    assertThat(main.get("statuses").size()).isZero();
+  }
+
+  @Test
+  void statusesForUnknownCommitsOrWithBadFieldsAreRefused() {
+    String token = statusToken("write");
+    String head = mainTip();
+
+    assertThat(createStatus("0".repeat(40), token, "{\"state\": \"success\"}", 422).get("message").asString())
+        .isEqualTo("No commit found for SHA: " + "0".repeat(40));
+    createStatus("main", token, "{\"state\": \"success\"}", 422);
+    createStatus(head, token, "{\"state\": \"passed\"}", 422);
+    createStatus(head, token, "{\"context\": \"ci\"}", 422);
+    createStatus(head, token, "{\"state\": \"success\", \"target_url\": \"javascript:alert(1)\"}", 422);
+    createStatus(head, token, "not json", 400);
+    assertThat(gh.get("/repos/demo/webapp/commits/no-such-branch/status", token).statusCode()).isEqualTo(404);
+    // GitHub takes a SHA, branch or tag; JGit's revision expressions are not refs
+    assertThat(gh.get("/repos/demo/webapp/commits/main~1/status", token).statusCode()).isEqualTo(404);
+    assertThat(combined(head, token).get("total_count").asInt()).isZero();
+  }
+
+  @Test
+  void statusesNeedTheCommitStatusesPermission() {
+    String head = mainTip();
+    HttpResponse<String> read = gh.get("/repos/demo/webapp/commits/" + head + "/status", webappToken("{\"pull_requests\":\"read\"}"));
+    assertThat(read.statusCode()).isEqualTo(403);
+    HttpResponse<String> write = gh.send("POST", "/repos/demo/webapp/statuses/" + head, statusToken("read"),
+        "{\"state\": \"success\"}");
+    assertThat(write.statusCode()).isEqualTo(403);
+    assertThat(json(write).get("message").asString()).isEqualTo("Resource not accessible by integration");
+  }
 }

@@ -43,6 +43,27 @@ class SandboxToolsIT extends SandboxEngineIT {
   }
 
   @Test
+  void pullRequestsAreListedWithTheirChecks() {
+    JsonNode pulls = call("list_pull_requests", "{\"owner\":\"demo\",\"repo\":\"webapp\"}").path("pull_requests");
+
+    JsonNode fix = find(pulls, "Fix login redirect");
+    assertThat(fix.path("checks").path("state").asString()).isEqualTo("success");
+    assertThat(fix.path("checks").path("summary").asString()).isEqualTo("2 of 2 passed");
+    JsonNode rework = find(pulls, "Rework config loading");
+    assertThat(rework.path("checks").path("state").asString()).isEqualTo("failure");
+    assertThat(rework.path("checks").path("contexts").toString()).contains("2 of 14 tests failed");
+  }
+
+  private static JsonNode find(JsonNode pulls, String title) {
+    for (JsonNode pull : pulls) {
+      if (pull.path("title").asString().equals(title)) {
+        return pull;
+      }
+    }
+    throw new AssertionError("no pull request titled " + title + " in " + pulls);
+  }
+
+  @Test
   void developerMayComment() {
     JsonNode comment = call("comment_on_issue",
         "{\"owner\":\"demo\",\"repo\":\"webapp\",\"issue_number\":2,\"body\":\"Looking into it.\"}");
