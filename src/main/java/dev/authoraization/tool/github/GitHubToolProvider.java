@@ -49,6 +49,14 @@ public class GitHubToolProvider implements ToolProvider {
   private static final Map<String, String> ISSUES_READ = Map.of("issues", "read");
   private static final Map<String, String> PULLS_READ = Map.of("pull_requests", "read");
   /*
+   * Listing pull requests also reads each head commit's combined status, which GitHub files under
+   * the "Commit statuses" permission (docs.github.com/rest/authentication/permissions-required-
+   * for-github-apps: "GET /repos/{owner}/{repo}/commits/{ref}/status (read)").
+   */
+  private static final Map<String, String> PULLS_AND_STATUSES_READ = Map.of("pull_requests", "read", "statuses", "read");
+  /** Checks are read for at most this many pull requests of a listing (one request each). */
+  static final int MAX_CHECKED_PULLS = 30;
+  /*
    * Merging needs Contents: write. Source: GitHub Docs, "Permissions required for GitHub Apps"
    * (docs.github.com/rest/authentication/permissions-required-for-github-apps), which lists
    * "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge (write)" under the Contents permission,
@@ -77,9 +85,10 @@ public class GitHubToolProvider implements ToolProvider {
         new ToolDescriptor("get_issue", "Read one issue.",
             ArgumentSchema.repository().integer("issue_number", "Issue number", 1, Integer.MAX_VALUE, true).build(),
             Risk.READ, need(ISSUES_READ)),
-        new ToolDescriptor("list_pull_requests", "List a repository's pull requests.",
+        new ToolDescriptor("list_pull_requests",
+            "List a repository's pull requests with the state of their checks (the head commit's combined status).",
             ArgumentSchema.repository().choice("state", "Which pull requests", "open", "open", "closed", "all").build(),
-            Risk.READ, need(PULLS_READ)),
+            Risk.READ, need(PULLS_AND_STATUSES_READ)),
         new ToolDescriptor("get_pull_request",
             "Read one pull request: branches, head commit, whether it can be merged, size of the change.",
             ArgumentSchema.repository().integer("pull_number", "Pull request number", 1, Integer.MAX_VALUE, true).build(),
@@ -305,6 +314,7 @@ public class GitHubToolProvider implements ToolProvider {
         body -> body, item -> true);
     ObjectNode result = github.json().createObjectNode();
     ArrayNode pulls = result.putArray("pull_requests");
+    int checked = 0;
     for (JsonNode item : page.items()) {
       ObjectNode pull = pulls.addObject();
       pull.put("number", item.path("number").asLong());
@@ -314,12 +324,59 @@ public class GitHubToolProvider implements ToolProvider {
       pull.put("author", item.path("user").path("login").asString(""));
       pull.put("base_ref", item.path("base").path("ref").asString(""));
       pull.put("head_ref", item.path("head").path("ref").asString(""));
-      pull.put("head_sha", item.path("head").path("sha").asString(""));
+      String head = item.path("head").path("sha").asString("");
+      pull.put("head_sha", head);
       pull.put("url", item.path("html_url").asString(""));
+      pull.set("checks", checked++ < MAX_CHECKED_PULLS && SHA.matcher(head).matches()
+          ? checks(repository(call), head, token)
+          : checks("not_read", 0, "Checks are read for the first " + MAX_CHECKED_PULLS + " pull requests only."));
     }
     result.put("count", page.items().size());
     result.put("truncated", page.truncated());
     return result;
+  }
+
+  /**
+   * The head commit's checks as GitHub's combined commit status
+   * ({@code GET /repos/{owner}/{repo}/commits/{ref}/status}): one request per pull request
+   * covering every status context, where check runs would need a second permission
+   * ({@code checks: read}) and a paged listing per commit. Check runs that only GitHub Actions
+   * or other Checks-API apps report are therefore not seen here. States: success, failure
+   * (GitHub folds {@code error} into it), pending, {@code none} when nothing reported a status
+   * (GitHub says pending then, which would read as "still running"), or {@code unavailable}
+   * when GitHub did not answer; a listing never fails for want of its checks.
+   */
+  private ObjectNode checks(Repository repository, String sha, String token) {
+    JsonNode combined;
+    try {
+      combined = github.get(repository.path() + "/commits/" + sha + "/status", Map.of("per_page", "100"), token).body();
+    } catch (GatewayException e) {
+      return checks("unavailable", 0, "GitHub did not return the checks (" + e.code().id() + ").");
+    }
+    int total = combined.path("total_count").asInt(0);
+    if (total == 0) {
+      return checks("none", 0, "No checks reported.");
+    }
+    String state = combined.path("state").asString("pending");
+    int passed = 0;
+    for (JsonNode status : combined.path("statuses")) {
+      if (status.path("state").asString("").equals("success")) {
+        passed++;
+      }
+    }
+    ObjectNode checks = checks(state, total, passed + " of " + total + " passed");
+    ArrayNode contexts = checks.putArray("contexts");
+    for (JsonNode status : combined.path("statuses")) {
+      contexts.addObject()
+          .put("context", status.path("context").asString(""))
+          .put("state", status.path("state").asString(""))
+          .put("description", status.path("description").asString(""));
+    }
+    return checks;
+  }
+
+  private ObjectNode checks(String state, int total, String summary) {
+    return github.json().createObjectNode().put("state", state).put("total", total).put("summary", summary);
   }
 
   private ObjectNode pull(JsonNode item) {

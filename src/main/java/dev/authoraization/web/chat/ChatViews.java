@@ -45,11 +45,36 @@ public final class ChatViews {
     }
   }
 
-  /** A list result as a table: issues (number, title, labels, state) or pull requests (number, title, state, branches). */
+  /** A list result as a table: issues (number, title, labels, state) or pull requests (number, title, state, checks, branches). */
   public record Table(String kind, String caption, List<Row> rows, boolean truncated) {}
 
-  /** One row; {@code tags} are an issue's labels or a pull request's draft flag. */
-  public record Row(long number, String title, String state, List<String> tags, String author, String detail) {}
+  /**
+   * One row; {@code tags} are an issue's labels or a pull request's draft flag, {@code checks} a
+   * pull request's checks ({@link Checks#NONE} for issues).
+   */
+  public record Row(long number, String title, String state, List<String> tags, String author, String detail,
+      Checks checks) {}
+
+  /**
+   * A pull request's checks as shown: a symbol and a word (never colour alone), a tone for the
+   * colour, and a label for screen readers that says the whole of it.
+   */
+  public record Checks(String tone, String symbol, String text, String label) {
+
+    static final Checks NONE = new Checks("none", "–", "none", "No checks reported");
+
+    static Checks of(JsonNode checks) {
+      String summary = checks.path("summary").asString("");
+      String detail = summary.isEmpty() ? "" : ": " + summary;
+      return switch (checks.path("state").asString("")) {
+        case "success" -> new Checks("ok", "✓", "passing", "Checks passing" + detail);
+        case "failure", "error" -> new Checks("bad", "✗", "failing", "Checks failing" + detail);
+        case "pending" -> new Checks("wait", "●", "pending", "Checks pending" + detail);
+        case "none", "" -> NONE;
+        default -> new Checks("none", "?", "unknown", "Checks unknown" + detail);
+      };
+    }
+  }
 
   /** The card of a call waiting for a human. */
   public record ApprovalCard(String id, String tool, String summary, String requester, String code, Instant expiresAt,
@@ -61,6 +86,14 @@ public final class ChatViews {
       return new ApprovalCard(request.id(), request.call().tool(), summary, request.requester().subject(),
           BindingMessages.code(request.fingerprint()), request.expiresAt(), request.state().name().toLowerCase(),
           !request.state().isFinal(), "/approvals/" + request.id());
+    }
+
+    /**
+     * The QR code of the approver link ({@link ApproverQrController}); a plain path, as the card
+     * is also rendered outside a request, where Thymeleaf cannot build context-relative links.
+     */
+    public String qrImage() {
+      return "/chat/approvals/" + id + "/qr.png";
     }
   }
 
@@ -99,7 +132,7 @@ public final class ChatViews {
         List<String> labels = new ArrayList<>();
         issue.path("labels").forEach(l -> labels.add(l.isString() ? l.asString() : l.path("name").asString("")));
         rows.add(new Row(issue.path("number").asLong(), issue.path("title").asString(""),
-            issue.path("state").asString(""), labels, issue.path("author").asString(""), ""));
+            issue.path("state").asString(""), labels, issue.path("author").asString(""), "", Checks.NONE));
       }
       return Optional.of(new Table("issues", "Issues", rows, result.path("truncated").asBoolean(false)));
     }
@@ -108,7 +141,8 @@ public final class ChatViews {
         rows.add(new Row(pull.path("number").asLong(), pull.path("title").asString(""),
             pull.path("state").asString(""), pull.path("draft").asBoolean(false) ? List.of("draft") : List.of(),
             pull.path("author").asString(""),
-            pull.path("head_ref").asString("") + " → " + pull.path("base_ref").asString("")));
+            pull.path("head_ref").asString("") + " → " + pull.path("base_ref").asString(""),
+            Checks.of(pull.path("checks"))));
       }
       return Optional.of(new Table("pulls", "Pull requests", rows, result.path("truncated").asBoolean(false)));
     }

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.authoraization.tool.github.GitHubTestSupport.JSON;
 import static dev.authoraization.tool.github.GitHubTestSupport.call;
@@ -130,6 +131,8 @@ class GitHubContractIT {
         .willReturn(example(200, GitHubDescription.example("pull-request-simple-items"))));
     github.stubFor(get(urlPathEqualTo("/repos/octocat/Hello-World/pulls/1347"))
         .willReturn(example(200, GitHubDescription.example("pull-request"))));
+    github.stubFor(get(urlPathMatching("/repos/octocat/Hello-World/commits/[0-9a-f]{40}/status"))
+        .willReturn(example(200, GitHubDescription.example("combined-commit-status"))));
     github.stubFor(put(urlPathEqualTo("/repos/octocat/Hello-World/pulls/1347/merge"))
         .willReturn(example(200, GitHubDescription.example("pull-request-merge-result-response-if-merge-was-successful"))));
     // The documented file example's "content" is not valid base64 (it holds literal "\n"
@@ -167,7 +170,7 @@ class GitHubContractIT {
   void everyRequestTheEngineSendsMatchesGitHubsDescription() {
     JsonNode issues = run("list_issues", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"labels\": \"bug\"}");
     run("get_issue", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"issue_number\": 1347}");
-    run("list_pull_requests", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"state\": \"all\"}");
+    JsonNode pulls = run("list_pull_requests", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"state\": \"all\"}");
     JsonNode pull = run("get_pull_request", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"pull_number\": 1347}");
     JsonNode readme = run("get_file_contents", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"path\": \"README.md\", \"ref\": \"main\"}");
     JsonNode root = run("get_file_contents", "{\"owner\": \"octocat\", \"repo\": \"Hello-World\", \"path\": \"/\"}");
@@ -178,6 +181,9 @@ class GitHubContractIT {
 
     assertThat(issues.path("issues").values()).extracting(i -> i.path("number").asInt()).containsExactly(1348);
     assertThat(pull.path("head_sha").asString()).isEqualTo(HEAD);
+    // the documented combined status: two contexts, both success
+    assertThat(pulls.path("pull_requests").get(0).path("checks").path("state").asString()).isEqualTo("success");
+    assertThat(pulls.path("pull_requests").get(0).path("checks").path("total").asInt()).isEqualTo(2);
     assertThat(readme.path("text").asString()).isEqualTo("# Hello-World\n");
     assertThat(root.path("type").asString()).isEqualTo("dir");
     assertThat(repositories.path("repositories").get(0).path("full_name").asString()).isEqualTo("octocat/Hello-World");
@@ -206,7 +212,7 @@ class GitHubContractIT {
           request.getMethod(), request.getUrl(), operation.get(), GitHubDescription.describe(report)).isFalse();
     }
     assertThat(operations).containsAll(List.of("issues/list-for-repo", "issues/get", "issues/create-comment",
-        "pulls/list", "pulls/get", "pulls/merge", "repos/get-content", "apps/get-repo-installation",
+        "pulls/list", "pulls/get", "pulls/merge", "repos/get-content", "repos/get-combined-status-for-ref", "apps/get-repo-installation",
         "apps/create-installation-access-token", "apps/revoke-installation-access-token",
         "apps/list-repos-accessible-to-installation", "apps/list-installations"));
   }

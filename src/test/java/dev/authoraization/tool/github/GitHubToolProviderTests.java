@@ -56,7 +56,8 @@ class GitHubToolProviderTests {
 
     assertThat(tools.get("list_issues").credential().permissions()).isEqualTo(Map.of("issues", "read"));
     assertThat(tools.get("get_issue").credential().permissions()).isEqualTo(Map.of("issues", "read"));
-    assertThat(tools.get("list_pull_requests").credential().permissions()).isEqualTo(Map.of("pull_requests", "read"));
+    assertThat(tools.get("list_pull_requests").credential().permissions())
+        .isEqualTo(Map.of("pull_requests", "read", "statuses", "read"));
     assertThat(tools.get("get_pull_request").credential().permissions()).isEqualTo(Map.of("pull_requests", "read"));
     assertThat(tools.get("get_file_contents").credential().permissions()).isEqualTo(Map.of("contents", "read"));
     assertThat(tools.get("list_repositories").credential().permissions()).isEqualTo(Map.of("metadata", "read"));
@@ -125,6 +126,75 @@ class GitHubToolProviderTests {
         .withHeader("X-GitHub-Api-Version", equalTo("2022-11-28"))
         .withHeader("Authorization", equalTo("Bearer " + TOKEN))
         .withHeader("User-Agent", equalTo("AuthorAIzation-Engine")));
+  }
+
+  private static String pullItem(int number, String sha) {
+    return """
+        {"number": %d, "title": "PR %d", "state": "open", "draft": false, "user": {"login": "bob"},
+         "base": {"ref": "main", "sha": "%s"}, "head": {"ref": "branch-%d", "sha": "%s"},
+         "html_url": "https://github.com/demo/webapp/pull/%d"}""".formatted(number, number, SHA_B, number, sha, number);
+  }
+
+  @Test
+  void listPullRequestsCarriesEachHeadsCombinedStatusAsChecks() {
+    String other = "c".repeat(40);
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/pulls"))
+        .willReturn(okJson("[" + pullItem(7, SHA_A) + "," + pullItem(8, other) + "]")));
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/commits/" + SHA_A + "/status")).willReturn(okJson("""
+        {"state": "failure", "sha": "%s", "total_count": 2, "statuses": [
+          {"context": "ci/tests", "state": "failure", "description": "2 of 14 tests failed"},
+          {"context": "ci/lint", "state": "success", "description": null}]}""".formatted(SHA_A))));
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/commits/" + other + "/status")).willReturn(okJson("""
+        {"state": "pending", "sha": "%s", "total_count": 0, "statuses": []}""".formatted(other))));
+
+    JsonNode result = provider().execute(call("list_pull_requests", "{\"owner\":\"demo\",\"repo\":\"webapp\"}"),
+        GitHubTestSupport.installationToken()).content();
+
+    JsonNode failing = result.path("pull_requests").get(0).path("checks");
+    assertThat(failing.path("state").asString()).isEqualTo("failure");
+    assertThat(failing.path("total").asInt()).isEqualTo(2);
+    assertThat(failing.path("summary").asString()).isEqualTo("1 of 2 passed");
+    assertThat(failing.path("contexts").get(0).path("context").asString()).isEqualTo("ci/tests");
+    assertThat(failing.path("contexts").get(0).path("description").asString()).isEqualTo("2 of 14 tests failed");
+    // GitHub says "pending" when nothing reported at all; the tool says so plainly
+    assertThat(result.path("pull_requests").get(1).path("checks").path("state").asString()).isEqualTo("none");
+    github.verify(getRequestedFor(urlPathEqualTo("/repos/demo/webapp/commits/" + SHA_A + "/status"))
+        .withHeader("Authorization", equalTo("Bearer " + TOKEN)));
+  }
+
+  @Test
+  void listPullRequestsWhenTheStatusCannotBeReadThenChecksAreUnavailableAndTheListStands() {
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/pulls")).willReturn(okJson("[" + pullItem(7, SHA_A) + "]")));
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/commits/" + SHA_A + "/status")).willReturn(aResponse()
+        .withStatus(403).withHeader("Content-Type", "application/json")
+        .withBody("{\"message\": \"Resource not accessible by integration\"}")));
+
+    JsonNode result = provider().execute(call("list_pull_requests", "{\"owner\":\"demo\",\"repo\":\"webapp\"}"),
+        GitHubTestSupport.installationToken()).content();
+
+    assertThat(result.path("count").asInt()).isEqualTo(1);
+    assertThat(result.path("pull_requests").get(0).path("checks").path("state").asString()).isEqualTo("unavailable");
+    assertThat(result.path("pull_requests").get(0).path("checks").path("summary").asString())
+        .startsWith("GitHub did not return the checks").doesNotContain(TOKEN);
+  }
+
+  @Test
+  void listPullRequestsReadsChecksForAtMostThirtyPullRequests() {
+    StringBuilder items = new StringBuilder("[");
+    for (int n = 1; n <= GitHubToolProvider.MAX_CHECKED_PULLS + 2; n++) {
+      items.append(n > 1 ? "," : "").append(pullItem(n, SHA_A));
+    }
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/pulls")).willReturn(okJson(items + "]")));
+    github.stubFor(get(urlPathEqualTo("/repos/demo/webapp/commits/" + SHA_A + "/status")).willReturn(okJson("""
+        {"state": "success", "total_count": 1, "statuses": [{"context": "ci", "state": "success"}]}""")));
+
+    JsonNode pulls = provider().execute(call("list_pull_requests", "{\"owner\":\"demo\",\"repo\":\"webapp\"}"),
+        GitHubTestSupport.installationToken()).content().path("pull_requests");
+
+    assertThat(pulls.get(GitHubToolProvider.MAX_CHECKED_PULLS - 1).path("checks").path("state").asString()).isEqualTo("success");
+    assertThat(pulls.get(GitHubToolProvider.MAX_CHECKED_PULLS).path("checks").path("state").asString()).isEqualTo("not_read");
+    github.verify(GitHubToolProvider.MAX_CHECKED_PULLS,
+        getRequestedFor(urlPathEqualTo("/repos/demo/webapp/commits/" + SHA_A + "/status")));
   }
 
   @Test

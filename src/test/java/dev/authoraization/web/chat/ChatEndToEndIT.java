@@ -153,6 +153,10 @@ class ChatEndToEndIT {
         .as("composer locked: %s", alice.script("return document.getElementById('log').outerHTML + document.getElementById('composer').outerHTML"))
         .isEqualTo(true);
     assertThat(alice.text("#composer-status")).contains("waits for a human approval");
+    // the approver link's QR code is an image the browser loaded, with a text alternative
+    alice.waitFor().until(d -> Boolean.TRUE.equals(alice.script(
+        "const i = document.querySelector('.card.approval.open .approver-qr img'); return i != null && i.complete && i.naturalWidth > 0")));
+    assertThat(alice.find(".card.approval.open .approver-qr img").getAttribute("alt")).contains("approver page link");
     alice.screenshot("waiting-for-approval", ".card.approval.open");
     collect(alice);
 

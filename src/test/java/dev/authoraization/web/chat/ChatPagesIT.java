@@ -31,6 +31,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The chat and audit pages over HTTP: who gets in, what headers they carry, that every POST needs
@@ -48,6 +49,8 @@ class ChatPagesIT extends EngineIT {
   ChatTurns turns;
   @Autowired
   dev.authoraization.audit.AuditLog audit;
+  @Autowired
+  dev.authoraization.approval.Approvals approvals;
 
   MockMvc mvc;
 
@@ -145,7 +148,7 @@ class ChatPagesIT extends EngineIT {
   @Test
   void forgeTextInAToolResultTableIsEscaped() {
     ChatViews.Table table = new ChatViews.Table("issues", "Issues",
-        List.of(new ChatViews.Row(3, HOSTILE, "open", List.of("bug", "<b>x</b>"), "mallory", "")), false);
+        List.of(new ChatViews.Row(3, HOSTILE, "open", List.of("bug", "<b>x</b>"), "mallory", "", ChatViews.Checks.NONE)), false);
     ChatViews.Card card = new ChatViews.Card("list_issues", "{\"title\": \"" + HOSTILE + "\"}", "allowed", "ok", 3, "");
     Map<String, Object> model = new java.util.HashMap<>();
     model.put("cards", List.of(card));
@@ -181,7 +184,7 @@ class ChatPagesIT extends EngineIT {
     String tool = "audit_page_probe_" + java.util.UUID.randomUUID().toString().substring(0, 8);
     dev.authoraization.audit.AuditRecord probe = audit.append(dev.authoraization.audit.AuditEntry
         .event("call.decided", "d-" + tool).caller(Caller.of("probe-user", "http://localhost:8080", Set.of()))
-        .tool(tool, tools.jackson.databind.node.JsonNodeFactory.instance.objectNode())
+        .tool(tool, JsonNodeFactory.instance.objectNode())
         .decision("deny", "deny-by-default", "no rule").outcome("denied").build());
     String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
 
@@ -207,6 +210,71 @@ class ChatPagesIT extends EngineIT {
     MockHttpServletRequestBuilder request = MockMvcRequestBuilders.get("/audit").with(user("admin", "approver"));
     filters.forEach(request::param);
     return mvc.perform(request).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+  }
+
+  @Test
+  void theApprovalCardShowsTheLinkAndAQrCodeOfItThatOnlyTheRequesterGets() throws Exception {
+    Caller alice = Caller.of("alice", "http://localhost:8080", Set.of("developer"));
+    dev.authoraization.approval.ApprovalRequest request = approvals.request(
+        new dev.authoraization.call.ToolCall("merge_pull_request",
+            JsonNodeFactory.instance.objectNode().put("owner", "demo").put("repo", "webapp").put("pull_number", 2),
+            alice, "qr-" + java.util.UUID.randomUUID()),
+        "decision-qr", "demo/webapp", Map.of("expected_head_sha", "a".repeat(40)), Map.of(),
+        new dev.authoraization.call.Decision.NeedsApproval("merge", new dev.authoraization.call.ApprovalRequirement(
+            Set.of("approver"), 1, Duration.ofMinutes(5), true)), "rev-qr");
+    try {
+      Map<String, Object> model = new java.util.HashMap<>();
+      model.put("cards", List.of());
+      model.put("tables", List.of());
+      model.put("reply", "");
+      model.put("decided", List.of());
+      model.put("approval", ChatViews.ApprovalCard.of(request));
+      model.put("state", "locked");
+      String card = turns.render("step", model);
+      assertThat(card).contains("href=\"/approvals/" + request.id() + "\"",
+          "src=\"/chat/approvals/" + request.id() + "/qr.png\"", "alt=\"QR code of the approver page link");
+
+      MvcResult qr = mvc.perform(MockMvcRequestBuilders.get("/chat/approvals/" + request.id() + "/qr.png")
+          .with(user("alice", "developer"))).andExpect(status().isOk()).andReturn();
+      assertThat(qr.getResponse().getContentType()).isEqualTo("image/png");
+      assertThat(qr.getResponse().getHeader("Cache-Control")).contains("no-store");
+      String decoded = ApproverQrTests.decode(qr.getResponse().getContentAsByteArray());
+      assertThat(decoded).isEqualTo("http://localhost/approvals/" + request.id());
+      assertThat(decoded).doesNotContain(ChatViews.ApprovalCard.of(request).code(), "token", "secret");
+
+      mvc.perform(MockMvcRequestBuilders.get("/chat/approvals/" + request.id() + "/qr.png")
+          .with(user("mallory", "developer"))).andExpect(status().isNotFound());
+      mvc.perform(MockMvcRequestBuilders.get("/chat/approvals/no-such-request/qr.png")
+          .with(user("alice", "developer"))).andExpect(status().isNotFound());
+      mvc.perform(MockMvcRequestBuilders.get("/chat/approvals/" + request.id() + "/qr.png")).andExpect(status().is3xxRedirection());
+    } finally {
+      approvals.cancel(request.id(), alice);
+    }
+  }
+
+  @Test
+  void thePullRequestTableHasAChecksColumnInWordsWithALabel() {
+    ChatViews.Table table = new ChatViews.Table("pulls", "Pull requests", List.of(
+        new ChatViews.Row(7, "Fix login redirect", "open", List.of(), "bob", "fix → main",
+            ChatViews.Checks.of(JsonNodeFactory.instance.objectNode().put("state", "success").put("summary", "2 of 2 passed"))),
+        new ChatViews.Row(8, "Rework config loading", "open", List.of(), "carol", "rework → main",
+            ChatViews.Checks.of(JsonNodeFactory.instance.objectNode().put("state", "failure").put("summary", "1 of 2 passed"))),
+        new ChatViews.Row(9, "Add note", "open", List.of(), "alice", "note → main",
+            ChatViews.Checks.of(JsonNodeFactory.instance.objectNode().put("state", "none")))), false);
+    Map<String, Object> model = new java.util.HashMap<>();
+    model.put("cards", List.of());
+    model.put("tables", List.of(table));
+    model.put("reply", "");
+    model.put("decided", List.of());
+    model.put("approval", null);
+    model.put("state", "ready");
+
+    String html = turns.render("step", model);
+
+    assertThat(html).contains("<th scope=\"col\">Checks</th>")
+        .contains("aria-label=\"Checks passing: 2 of 2 passed\"", "✓ passing")
+        .contains("aria-label=\"Checks failing: 1 of 2 passed\"", "✗ failing")
+        .contains("aria-label=\"No checks reported\"", "– none");
   }
 
   private static MockHttpServletRequestBuilder form(String path) {
