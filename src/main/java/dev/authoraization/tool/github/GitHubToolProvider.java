@@ -327,9 +327,14 @@ public class GitHubToolProvider implements ToolProvider {
       String head = item.path("head").path("sha").asString("");
       pull.put("head_sha", head);
       pull.put("url", item.path("html_url").asString(""));
-      pull.set("checks", checked++ < MAX_CHECKED_PULLS && SHA.matcher(head).matches()
-          ? checks(repository(call), head, token)
-          : checks("not_read", 0, "Checks are read for the first " + MAX_CHECKED_PULLS + " pull requests only."));
+      if (!SHA.matcher(head).matches()) {
+        pull.set("checks", checks("unavailable", 0, "GitHub returned no head commit for this pull request."));
+      } else if (checked++ < MAX_CHECKED_PULLS) {
+        pull.set("checks", checks(repository(call), head, token));
+      } else {
+        pull.set("checks", checks("not_read", 0, "Checks are read for the first " + MAX_CHECKED_PULLS
+            + " pull requests of a listing only."));
+      }
     }
     result.put("count", page.items().size());
     result.put("truncated", page.truncated());
