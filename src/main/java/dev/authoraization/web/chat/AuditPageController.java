@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -72,6 +73,12 @@ class AuditPageController {
     Filters filters = new Filters(tool.strip(), caller.strip(), decision.strip(), outcome.strip(), from.strip(),
         to.strip());
     List<String> problems = new ArrayList<>();
+    // PostgreSQL refuses a NUL in text; no stored value holds a control character anyway
+    Map.of("Tool", filters.tool(), "Caller", filters.caller(), "Outcome", filters.outcome()).forEach((label, value) -> {
+      if (value.chars().anyMatch(Character::isISOControl)) {
+        problems.add(label + " must not contain control characters.");
+      }
+    });
     AuditQuery query = AuditQuery.any();
     if (!filters.tool().isEmpty()) {
       query = query.tool(filters.tool());

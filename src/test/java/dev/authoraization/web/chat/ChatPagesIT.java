@@ -195,6 +195,9 @@ class ChatPagesIT extends EngineIT {
     String injected = auditPage(Map.of("tool", tool + "' OR '1'='1", "caller", "' OR 1=1 --"));
     assertThat(injected).contains("0 newest matching record(s)", "Chain verified");
 
+    String control = auditPage(Map.of("tool", tool + "\u0000", "caller", "probe-user"));
+    assertThat(control).contains("Tool must not contain control characters", "0 newest matching record(s)");
+
     String badTime = auditPage(Map.of("tool", tool, "from", "yesterday; DROP TABLE audit_record"));
     assertThat(badTime).contains("role=\"alert\"", "From must be a date and time in UTC")
         .contains("0 newest matching record(s)");
