@@ -66,6 +66,26 @@ class SandboxStoreTests {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void theLatestStatusOfEachContextOfOneCommitIsKept(DataSource ds) {
+    SandboxStore store = store(ds);
+    var repo = store.createRepository("demo", "statuses", null, "main");
+    var other = store.createRepository("demo", "other", null, "main");
+    String sha = "a".repeat(40);
+    store.addStatus(repo.id(), sha, "pending", "ci/tests", "Running", null, "ci[bot]");
+    store.addStatus(repo.id(), sha, "success", "ci/lint", null, "https://ci.example.com/2", "ci[bot]");
+    var latest = store.addStatus(repo.id(), sha, "failure", "CI/Tests", "2 failed", null, "ci[bot]");
+    store.addStatus(repo.id(), "b".repeat(40), "error", "ci/tests", null, null, "ci[bot]");
+    store.addStatus(other.id(), sha, "error", "ci/deploy", null, null, "ci[bot]");
+
+    assertThat(store.latestStatuses(repo.id(), sha)).extracting(SandboxStore.CommitStatus::context)
+        .containsExactly("CI/Tests", "ci/lint");
+    assertThat(store.latestStatuses(repo.id(), sha).getFirst()).isEqualTo(latest);
+    assertThat(latest.description()).isEqualTo("2 failed");
+    assertThat(store.latestStatuses(repo.id(), "c".repeat(40))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void aPullRequestIsMarkedMergedOnlyOnce(DataSource ds) {
     SandboxStore store = store(ds);
     var repo = store.createRepository("demo", "m", null, "main");
