@@ -81,7 +81,7 @@ public class LoadGen {
     long started = System.nanoTime();
     Process engine = startEngine(jar, dir, port, database);
     try {
-      awaitReady(engine, base, Duration.ofSeconds(120));
+      awaitReady(engine, base, Duration.ofSeconds(300)); // a loaded 2-core machine starts slowly
       double startup = (System.nanoTime() - started) / 1e9;
       System.out.printf("== mode: %s%n", mode);
       System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
@@ -145,13 +145,13 @@ public class LoadGen {
     Process engineA = startEngine(jar, dir.resolve("a"), portA, database);
     Process engineB = null;
     try {
-      awaitReady(engineA, a, Duration.ofSeconds(180)); // A migrates the schema and writes the sandbox App key
+      awaitReady(engineA, a, Duration.ofSeconds(300)); // A migrates the schema and writes the sandbox App key
       List<String> nodeB = new ArrayList<>(database);
       nodeB.addAll(List.of("--engine.github.api-url=http://localhost:" + portA + "/sandbox/github",
           "--engine.github.app.private-key-path=" + dir.resolve("a/data/sandbox/app-private-key.pem"),
           "--engine.sandbox.enabled=false", "--engine.identity.embedded.enabled=false"));
       engineB = startEngine(jar, dir.resolve("b"), portB, nodeB);
-      awaitReady(engineB, b, Duration.ofSeconds(180));
+      awaitReady(engineB, b, Duration.ofSeconds(300));
       base = a;
       System.out.println("== mode: two nodes on one PostgreSQL (A and B, -Xmx512m each)");
       String alice = token("alice", "developer");
