@@ -95,7 +95,7 @@ public class LoadGen {
   static Process startEngine(Path jar, Path dir, int port, List<String> more) throws IOException {
     Files.createDirectories(dir);
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port,
+        "-Xmx" + System.getProperty("heap", "512m"), "-jar", jar.toString(), "--server.port=" + port,
         "--engine.identity.issuers[0].uri=" + ISSUER,
         "--engine.identity.issuers[0].public-key-location=" + issuerKey.toUri(),
         "--engine.identity.issuers[0].audiences[0]=" + AUDIENCE,
