@@ -234,6 +234,7 @@ public class ToolCallGateway implements AutoCloseable {
         : approvals.awaitAsync(approvalId, wait);
   }
 
+  /** Refuses anyone but the requester and eligible approvers; runs an APPROVED request nobody ran yet. */
   private void mayFollow(String approvalId, Caller caller) {
     ApprovalRequest request = approvals.get(approvalId);
     boolean requester = request.requester().principal().equals(caller.principal());
