@@ -1,6 +1,7 @@
 package dev.authoraization.approval.ciba;
 
 import dev.authoraization.approval.Approvals;
+import dev.authoraization.dependency.ResilienceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Locale;
@@ -15,9 +16,9 @@ import org.springframework.context.annotation.Configuration;
 class CibaConfiguration {
 
   @Bean
-  CibaApprovalChannel cibaApprovalChannel(CibaProperties properties, ObjectProvider<Approvals> approvals, Clock clock,
-      MeterRegistry meters) {
-    return CibaApprovalChannel.create(properties.validate(), approvals::getObject, clock,
+  CibaApprovalChannel cibaApprovalChannel(CibaProperties properties, ResilienceProperties resilience,
+      ObjectProvider<Approvals> approvals, Clock clock, MeterRegistry meters) {
+    return CibaApprovalChannel.create(properties.validate(), resilience, approvals::getObject, clock,
         outcome -> meters.counter("engine.approval.ciba.outcomes",
             "kind", outcome.kind().name().toLowerCase(Locale.ROOT)).increment());
   }
