@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -242,7 +243,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
    * unavailable, nobody can approve the request: it is withdrawn with {@code dependency_unavailable},
    * so the waiting caller hears so now instead of at expiry, and nothing is executed.
    */
-  private void sent(ApprovalRequest request, @org.jspecify.annotations.Nullable GatewayException failure) {
+  private void sent(ApprovalRequest request, @Nullable GatewayException failure) {
     Sending batch = sending.get(request.id());
     if (batch == null) {
       return;
