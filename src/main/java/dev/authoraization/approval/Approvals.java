@@ -114,6 +114,9 @@ public class Approvals {
     if (existing.isPresent()) {
       return sameCallOrRefuse(existing.get(), fingerprint);
     }
+    for (ApprovalChannel channel : channels) {
+      channel.ready(); // e.g. the CIBA provider's circuit is open: refuse before storing anything
+    }
     Instant now = now();
     ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), decisionId, call, resource,
         fingerprint, preconditions, context, decision.ruleId(), decision.requirement(), policyRevision,
@@ -224,6 +227,27 @@ public class Approvals {
     ApprovalRequest after = get(id);
     changed(after);
     return after;
+  }
+
+  /**
+   * The engine withdraws a pending request that nobody can decide (its approval channel's
+   * provider is unavailable): PENDING → CANCELLED with {@code reason}, audited without an actor.
+   * False when it was no longer pending.
+   */
+  public boolean withdraw(String id, String reason) {
+    Boolean withdrawn = tx.execute(status -> {
+      Optional<ApprovalRequest> request = store.lock(id);
+      if (request.isEmpty() || request.get().state() != ApprovalState.PENDING) {
+        return false;
+      }
+      move(request.get(), ApprovalState.CANCELLED, reason, "", now());
+      return true;
+    });
+    if (Boolean.TRUE.equals(withdrawn)) {
+      changed(get(id));
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -442,7 +466,8 @@ public class Approvals {
       case EXPIRED -> throw new GatewayException(ErrorCode.APPROVAL_EXPIRED,
           "Request " + request.id() + " has expired.");
       case CANCELLED -> throw new GatewayException(ErrorCode.APPROVAL_CANCELLED,
-          "Request " + request.id() + " was cancelled by the requester.");
+          "Request " + request.id() + " was cancelled ("
+          + (request.reason().isBlank() ? "cancelled_by_requester" : request.reason()) + ").");
       default -> throw new GatewayException(ErrorCode.APPROVAL_NOT_PENDING,
           "Request " + request.id() + " is " + request.state() + ", no longer pending.");
     }
