@@ -4,21 +4,34 @@ import dev.authoraization.approval.Approvals;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The CIBA approval channel, when {@code engine.approvals.ciba.enabled=true}; checked once at start. */
+/**
+ * The CIBA approval channel, when {@code engine.approvals.ciba.enabled=true}; checked once at start.
+ * Poll mode unless {@code engine.approvals.ciba.delivery-mode=ping} (with {@code public-url}).
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "engine.approvals.ciba", name = "enabled", havingValue = "true")
 class CibaConfiguration {
 
+  private static final Logger log = LoggerFactory.getLogger(CibaConfiguration.class);
+
   @Bean
   CibaApprovalChannel cibaApprovalChannel(CibaProperties properties, ObjectProvider<Approvals> approvals, Clock clock,
       MeterRegistry meters) {
-    return CibaApprovalChannel.create(properties.validate(), approvals::getObject, clock,
+    CibaProperties valid = properties.validate();
+    boolean ping = valid.deliveryMode() == CibaProperties.DeliveryMode.PING;
+    if (ping) {
+      log.info("CIBA ping mode: the client {} must be registered at {} in ping mode with notification endpoint {}",
+          valid.clientId(), valid.issuer(), valid.notificationEndpoint());
+    }
+    return CibaApprovalChannel.create(valid, approvals::getObject, clock,
         outcome -> meters.counter("engine.approval.ciba.outcomes",
-            "kind", outcome.kind().name().toLowerCase(Locale.ROOT)).increment());
+            "kind", outcome.kind().name().toLowerCase(Locale.ROOT)).increment()).ping(ping);
   }
 }
