@@ -86,7 +86,12 @@ class CibaKeycloakIT {
 
   KeycloakDevice.Notification notification(ApprovalRequest request, String loginHint) {
     String code = BindingMessages.code(request.fingerprint());
-    return device.awaitNotification(n -> n.bindingMessage().equals(code) && n.loginHint().equals(loginHint));
+    KeycloakDevice.Notification notification =
+        device.awaitNotification(n -> n.bindingMessage().equals(code) && n.loginHint().equals(loginHint));
+    // Keycloak tells the device before it stores the request and answers the client: a device
+    // answering in between gets 403 (no human is that fast; a test is)
+    await().atMost(Duration.ofSeconds(10)).until(() -> !channel.attemptsFor(request.id()).isEmpty());
+    return notification;
   }
 
   CibaOutcome awaitOutcome(ApprovalRequest request, Duration atMost) {

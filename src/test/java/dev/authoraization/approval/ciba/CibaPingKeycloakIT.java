@@ -60,7 +60,12 @@ class CibaPingKeycloakIT extends EngineIT {
   }
 
   KeycloakDevice.Notification onPhone(Parked parked) {
-    return KeycloakServer.get().device().awaitNotification(n -> n.bindingMessage().equals(parked.code()));
+    KeycloakDevice.Notification notification =
+        KeycloakServer.get().device().awaitNotification(n -> n.bindingMessage().equals(parked.code()));
+    // Keycloak tells the device before it stores the request and answers the engine: an answer in
+    // between gets 403, and its ping would name an auth_req_id the engine does not know yet
+    await().atMost(Duration.ofSeconds(10)).until(() -> !channel.attemptsFor(parked.id()).isEmpty());
+    return notification;
   }
 
   int notify(String authReqId, String authorization) throws Exception {
