@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
  * provider's description ("not authorized") is never taken for the approver's words. Keycloak
  * and Auth0 send no reason.
  *
- * <p>The reason is untrusted text: the client turns the codes back into characters, folds whitespace, caps the length at {@link #MAX_LENGTH} and shows any hiding character as its
- * code, so a direction override or a newline-separated "instruction" arrives as plain, visible data.
+ * <p>The reason is untrusted text: the client turns the codes back into characters, folds
+ * whitespace, caps the length at {@link #MAX_LENGTH} and shows any hiding character as its code
+ * ({@link VisibleText#show}), so a direction override or a newline-separated "instruction" arrives
+ * as one plain, visible line of data.
  */
 public final class DenyReasons {
 
