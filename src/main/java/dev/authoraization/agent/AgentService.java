@@ -281,7 +281,7 @@ public class AgentService implements AutoCloseable {
               "Not run: an earlier call of this turn waits for a human approval. Ask again once it is decided.")));
           continue;
         }
-        Step step = execute(call, caller, reports);
+        Step step = execute(call, caller, reports, askedWith(messages));
         if (step.approvalId().isPresent()) {
           responses.add(new StoredResponse(call.id(), call.name(), ""));
           pending = new Pending(step.approvalId().get(), call.id(), call.name(), responses.size() - 1, List.of());
@@ -303,14 +303,20 @@ public class AgentService implements AutoCloseable {
 
   private record Step(String text, Optional<String> approvalId) {}
 
+  /** The user's last line: what led to the calls of this round (kept with an approval request). */
+  private static String askedWith(List<StoredMessage> messages) {
+    return messages.reversed().stream().filter(m -> m.role().equals("user")).findFirst()
+        .map(StoredMessage::text).orElse("");
+  }
+
   /** One tool call the model asked for, through the gateway and nowhere else. */
-  private Step execute(StoredToolCall call, Caller caller, List<ToolCallReport> reports) {
+  private Step execute(StoredToolCall call, Caller caller, List<ToolCallReport> reports, String askedWith) {
     long start = System.nanoTime();
     JsonNode arguments = JSON.createObjectNode();
     try {
       arguments = call.arguments().isBlank() ? JSON.createObjectNode() : JSON.readTree(call.arguments());
       CallOutcome outcome = gateway.execute(new ToolCall(call.name(), arguments, viaAgent(caller),
-          UUID.randomUUID().toString()));
+          UUID.randomUUID().toString()), askedWith);
       return switch (outcome) {
         case CallOutcome.Completed done -> {
           reports.add(report(call, arguments, "allowed", start, "", done.decisionId()));

@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
  * @param call the call exactly as requested; its fingerprint is what an approver approves
  * @param preconditions facts bound at request time (e.g. a pull request's head SHA)
  * @param context what the approver is shown besides the arguments, read at request time (a pull
- *     request's title, author, branches): not bound, so a later change of them refuses nothing
+ *     request's title, author, branches; {@link #ASKED_WITH}, the chat line that led an agent to the
+ *     call): not bound, so a later change of them refuses nothing
  * @param reason why it ended as it did (deny reason, failure code), or empty
  * @param result the tool's result once EXECUTED
  */
@@ -37,6 +38,11 @@ public record ApprovalRequest(
     String reason,
     Optional<JsonNode> result,
     List<Vote> votes) {
+
+  /** Context key: the user's chat line that led the agent to this call, kept as it was when asked. */
+  public static final String ASKED_WITH = "asked_with";
+  /** The longest {@link #ASKED_WITH} line kept, in characters. */
+  public static final int MAX_ASKED_WITH = 500;
 
   public ApprovalRequest {
     preconditions = Map.copyOf(preconditions);

@@ -71,6 +71,16 @@ public class ToolCallGateway implements AutoCloseable {
    * one that needs a human, a {@link GatewayException} for everything else.
    */
   public CallOutcome execute(ToolCall call) {
+    return execute(call, "");
+  }
+
+  /**
+   * As {@link #execute(ToolCall)}, for an agent: {@code askedWith} is the user's line that led to
+   * the call; a call that needs approval keeps it in its request's context
+   * ({@link ApprovalRequest#ASKED_WITH}), so the approver reads it even after the conversation
+   * moved on. Shown, never bound, and no more trusted than the user who typed it.
+   */
+  public CallOutcome execute(ToolCall call, String askedWith) {
     String decisionId = UUID.randomUUID().toString();
     // 2 describe: an unknown tool is denied before policy sees it
     ToolCatalog.Entry entry = catalog.find(call.tool()).orElse(null);
@@ -96,7 +106,7 @@ public class ToolCallGateway implements AutoCloseable {
       }
       case Decision.NeedsApproval needs -> {
         record(decisionId, call, needs, "pending");
-        yield park(decisionId, call, entry, resource, needs);
+        yield park(decisionId, call, entry, resource, needs, askedWith);
       }
     };
   }
@@ -266,7 +276,7 @@ public class ToolCallGateway implements AutoCloseable {
   }
 
   private CallOutcome park(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,
-      Decision.NeedsApproval needs) {
+      Decision.NeedsApproval needs, String askedWith) {
     Map<String, String> preconditions;
     Map<String, String> context;
     try (Credential readOnly = readOnly(call, entry, resource)) {
@@ -279,9 +289,18 @@ public class ToolCallGateway implements AutoCloseable {
             "The argument '" + name + "' is set by the engine from the approval; do not send it.");
       }
     }
+    if (!askedWith.isBlank()) {
+      context = new java.util.HashMap<>(context);
+      context.put(ApprovalRequest.ASKED_WITH, capped(askedWith.strip().replace("\0", ""), ApprovalRequest.MAX_ASKED_WITH));
+    }
     ApprovalRequest request = approvals.request(call, decisionId, resource, preconditions, context, needs,
         policy.revision());
     return new CallOutcome.Pending(request.decisionId(), request.id(), request.fingerprint(), request.expiresAt());
+  }
+
+  private static String capped(String text, int max) {
+    return text.codePointCount(0, text.length()) <= max ? text
+        : text.substring(0, text.offsetByCodePoints(0, max - 1)) + "…";
   }
 
   private ToolResult run(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,

@@ -33,6 +33,8 @@ public final class KeycloakServer {
 
   public static final String REALM = "engine";
   public static final String CLIENT_ID = "authoraization-engine";
+  /** The same engine registered in CIBA ping mode; its notification endpoint is {@link #pingEngineUrl()}. */
+  public static final String PING_CLIENT_ID = "authoraization-engine-ping";
   private static final Duration START_DEADLINE = Duration.ofSeconds(300);
 
   private static volatile KeycloakServer instance;
@@ -42,8 +44,11 @@ public final class KeycloakServer {
   private final String clientSecret;
   private final KeycloakDevice device;
   private final String userPassword;
+  private final int pingEnginePort;
 
-  private KeycloakServer(Process process, int port, String clientSecret, KeycloakDevice device, String userPassword) {
+  private KeycloakServer(Process process, int port, String clientSecret, KeycloakDevice device, String userPassword,
+      int pingEnginePort) {
+    this.pingEnginePort = pingEnginePort;
     this.process = process;
     this.port = port;
     this.clientSecret = clientSecret;
@@ -80,6 +85,19 @@ public final class KeycloakServer {
     return userPassword;
   }
 
+  /**
+   * The port reserved at start for the one engine that receives the pings of {@link #PING_CLIENT_ID}:
+   * the realm is imported once, so its notification endpoint is fixed before any engine starts.
+   */
+  public int pingEnginePort() {
+    return pingEnginePort;
+  }
+
+  /** That engine's base URL; the client's notification endpoint is this plus {@code /ciba/notify}. */
+  public String pingEngineUrl() {
+    return "http://127.0.0.1:" + pingEnginePort;
+  }
+
   public String clientSecret() {
     return clientSecret;
   }
@@ -102,8 +120,10 @@ public final class KeycloakServer {
     String brokerSecret = random();
     KeycloakDevice device = KeycloakDevice.start("http://127.0.0.1:" + port + "/realms/" + REALM);
     String userPassword = random();
+    int pingEnginePort = freePort();
     writeRealm(home, "realm-engine.json", Map.of("${CLIENT_SECRET}", clientSecret, "${KEYCLOAK_URL}",
-        "http://127.0.0.1:" + port, "${BROKER_SECRET}", brokerSecret));
+        "http://127.0.0.1:" + port, "${BROKER_SECRET}", brokerSecret,
+        "${PING_ENGINE_URL}", "http://127.0.0.1:" + pingEnginePort));
     writeRealm(home, "realm-upstream.json", Map.of("${KEYCLOAK_URL}", "http://127.0.0.1:" + port,
         "${BROKER_SECRET}", brokerSecret, "${USER_PASSWORD}", userPassword));
     Path log = Path.of("target", "keycloak.log").toAbsolutePath();
@@ -135,7 +155,7 @@ public final class KeycloakServer {
           return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         });
-    return new KeycloakServer(process, port, clientSecret, device, userPassword);
+    return new KeycloakServer(process, port, clientSecret, device, userPassword, pingEnginePort);
   }
 
   private static Path home() {

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -274,6 +275,11 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     return attempts.size();
   }
 
+  /** The backchannel requests in flight for {@code approvalId} (tests in this package forge pings with them). */
+  List<Attempt> attemptsFor(String approvalId) {
+    return attempts.values().stream().filter(a -> a.approvalId().equals(approvalId)).toList();
+  }
+
   /** Stops polling for a request that reached a decision elsewhere. */
   @EventListener
   public void onApprovalChanged(ApprovalChanged changed) {
@@ -309,7 +315,9 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     try {
       ack = client.authenticate(form);
     } catch (RuntimeException e) {
-      log.warn("CIBA request for approval {} was not accepted for {}: {}", request.id(), hint, e.getMessage());
+      // Keycloak refuses a client_notification_token from a client registered for poll (invalid_request)
+      log.warn("CIBA request for approval {} was not accepted for {}: {}{}", request.id(), hint, e.getMessage(),
+          ping ? " (ping mode: is the client registered in ping mode at the provider?)" : "");
       outcomes.accept(new CibaOutcome(request.id(), hint, "", Kind.NOT_SENT, e.getMessage()));
       sent(request, e instanceof GatewayException known ? known
           : new GatewayException(ErrorCode.PROVIDER_FAILED, "unexpected: " + e.getClass().getSimpleName()));
@@ -412,7 +420,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
       }
       case PollResult.Denied denied -> {
         if (claim(attempt)) {
-          denied(attempt);
+          denied(attempt, denied.reason());
         }
       }
       case PollResult.Expired expired -> {
@@ -457,7 +465,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     }
   }
 
-  private void denied(Attempt attempt) {
+  private void denied(Attempt attempt, Optional<String> reason) {
     if (!clock.instant().isBefore(attempt.expiresAt())) {
       // Auth0 answers access_denied for an expired request too; past the deadline it is expiry
       outcomes.accept(outcome(attempt, Kind.EXPIRED, "access_denied after expires_in"));
@@ -471,7 +479,11 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     details.put("login_hint", attempt.loginHint());
     details.put("binding_message", attempt.bindingMessage());
     details.put("error", "access_denied");
-    decide(attempt, approver, Verdict.DENY, "denied_on_device", new Evidence("ciba", false, details), Kind.DENIED);
+    reason.ifPresent(r -> details.put("reason", r));
+    // the approver's words when the provider passed them on (only the embedded one does), as the
+    // requester and the agent then read them; else the code says where the deny came from
+    decide(attempt, approver, Verdict.DENY, reason.orElse("denied_on_device"), new Evidence("ciba", false, details),
+        Kind.DENIED);
   }
 
   private void decide(Attempt attempt, Caller approver, Verdict verdict, String reason, Evidence evidence, Kind kind) {

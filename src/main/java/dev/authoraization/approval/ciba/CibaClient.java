@@ -82,8 +82,16 @@ public final class CibaClient {
     /** {@code slow_down}: add 5 s to the interval for this and every later poll. */
     record SlowDown(Optional<Duration> retryAfter) implements PollResult {}
 
-    /** {@code access_denied}: the user said no on the device. */
-    record Denied() implements PollResult {}
+    /**
+     * {@code access_denied}: the user said no on the device.
+     *
+     * @param reason the approver's words, when the provider passes them on ({@link DenyReasons})
+     */
+    record Denied(Optional<String> reason) implements PollResult {
+      public Denied() {
+        this(Optional.empty());
+      }
+    }
 
     /** {@code expired_token}: nobody answered in time. */
     record Expired() implements PollResult {}
@@ -172,7 +180,7 @@ public final class CibaClient {
       case "authorization_pending" -> new PollResult.Pending();
       case "slow_down" -> new PollResult.SlowDown(response.headers().firstValue("Retry-After")
           .flatMap(CibaClient::seconds));
-      case "access_denied" -> new PollResult.Denied();
+      case "access_denied" -> new PollResult.Denied(DenyReasons.reason(body.path("error_description").asString("")));
       case "expired_token" -> new PollResult.Expired();
       default -> new PollResult.Failed(error);
     };

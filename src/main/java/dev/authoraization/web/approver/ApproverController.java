@@ -160,7 +160,7 @@ class ApproverController {
     return show(id, authentication, model, session, request);
   }
 
-  /** The last line the user typed in the agent conversation waiting on this request, if any. */
+  /** The last line the user typed in the agent conversation waiting on this request, if any (older requests). */
   private String askedWith(String approvalId) {
     return conversations.waitingFor(approvalId).stream().findFirst().flatMap(conversations::find)
         .flatMap(c -> c.messages().reversed().stream().filter(m -> m.role().equals("user")).findFirst())
@@ -184,7 +184,9 @@ class ApproverController {
       model.addAttribute("user", authentication.getName());
       return "approver/missing";
     }
-    RequestView view = RequestView.of(r, clock.instant(), askedWith(id));
+    // kept with the request since it was asked; read live only for a request from before that
+    RequestView view = RequestView.of(r, clock.instant(),
+        r.context().containsKey(ApprovalRequest.ASKED_WITH) ? "" : askedWith(id));
     String nonce = ActionChallenge.newNonce();
     putNonce(session, id, nonce);
     String rpId = request.getServerName();

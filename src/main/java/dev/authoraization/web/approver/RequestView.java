@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * @param context what the tool read for the approver when approval was asked for (a pull
  *     request's title, author, branches, changed files)
- * @param askedWith the user's chat line that led the agent to this call, or empty
+ * @param askedWith the user's chat line that led the agent to this call, as stored with the request
+ *     ({@link ApprovalRequest#ASKED_WITH}), or empty
  */
 record RequestView(String id, String code, String tool, String resource, String requester, String requesterIssuer,
     String agent, String arguments, Map<String, String> preconditions, Map<String, String> context,
@@ -34,7 +35,14 @@ record RequestView(String id, String code, String tool, String resource, String 
     return of(r, now, "");
   }
 
-  static RequestView of(ApprovalRequest r, Instant now, String askedWith) {
+  /**
+   * @param live the line read from the waiting conversation, for a request stored before the line
+   *     was kept with it; the stored line wins
+   */
+  static RequestView of(ApprovalRequest r, Instant now, String live) {
+    Map<String, String> facts = new TreeMap<>(r.context());
+    String stored = facts.remove(ApprovalRequest.ASKED_WITH);
+    String askedWith = stored == null ? live : stored;
     Duration left = Duration.between(now, r.expiresAt());
     long approvals = r.votes().stream().filter(v -> v.verdict() == ApprovalRequest.Verdict.APPROVE).count();
     String arguments = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.call().arguments());
@@ -42,7 +50,7 @@ record RequestView(String id, String code, String tool, String resource, String 
         r.requester().issuer(), r.requester().agent().orElse(""), arguments, r.ruleId()));
     shown.add(askedWith);
     Map<String, String> preconditions = visible(r.preconditions(), shown);
-    Map<String, String> context = visible(r.context(), shown);
+    Map<String, String> context = visible(facts, shown);
     return new RequestView(r.id(), BindingMessages.code(r.fingerprint()), VisibleText.show(r.call().tool()),
         VisibleText.show(r.resource()), VisibleText.show(r.requester().subject()),
         VisibleText.show(r.requester().issuer()),

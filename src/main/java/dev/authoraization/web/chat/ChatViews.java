@@ -76,16 +76,23 @@ public final class ChatViews {
     }
   }
 
-  /** The card of a call waiting for a human. */
+  /**
+   * The card of a call waiting for a human.
+   *
+   * @param reason a deny's reason as the approver gave it (untrusted text, hiding characters as
+   *     codes), or empty
+   */
   public record ApprovalCard(String id, String tool, String summary, String requester, String code, Instant expiresAt,
-      String state, boolean open, String approverLink) {
+      String state, boolean open, String approverLink, String reason) {
 
     static ApprovalCard of(ApprovalRequest request) {
       String summary = request.resource().isBlank() ? request.call().tool()
           : request.call().tool() + " on " + request.resource();
       return new ApprovalCard(request.id(), request.call().tool(), summary, request.requester().subject(),
           BindingMessages.code(request.fingerprint()), request.expiresAt(), request.state().name().toLowerCase(),
-          !request.state().isFinal(), "/approvals/" + request.id());
+          !request.state().isFinal(), "/approvals/" + request.id(),
+          request.state() == dev.authoraization.approval.ApprovalState.DENIED
+              ? dev.authoraization.approval.VisibleText.show(request.reason()) : "");
     }
 
     /**

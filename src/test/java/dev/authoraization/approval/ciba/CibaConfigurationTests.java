@@ -77,4 +77,50 @@ class CibaConfigurationTests {
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("engine.approvals.ciba.approvers").message().doesNotContain(SECRET));
   }
+
+  static final String[] KEYCLOAK = {"engine.approvals.ciba.enabled=true",
+      "engine.approvals.ciba.issuer=https://kc.example/realms/r", "engine.approvals.ciba.client-id=engine",
+      "engine.approvals.ciba.client-secret=" + SECRET, "engine.approvals.ciba.provider=keycloak",
+      "engine.approvals.ciba.approvers.approver[0]=admin"};
+
+  @Test
+  void externalProviderPollsByDefault() {
+    runner.withPropertyValues(KEYCLOAK).run(context -> {
+      assertThat(context).hasNotFailed();
+      CibaProperties properties = context.getBean(CibaProperties.class);
+      assertThat(properties.deliveryMode()).isEqualTo(CibaProperties.DeliveryMode.POLL);
+      assertThat(properties.notificationEndpoint()).isEmpty();
+    });
+  }
+
+  @Test
+  void pingWithoutThePublicUrlThenStartFailsSayingWhatToSet() {
+    runner.withPropertyValues(KEYCLOAK).withPropertyValues("engine.approvals.ciba.delivery-mode=ping")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("engine.approvals.ciba.public-url").hasMessageContaining("/ciba/notify")
+            .message().doesNotContain(SECRET));
+  }
+
+  @Test
+  void pingWithAPublicUrlCarryingAQueryOrAnotherSchemeThenStartFails() {
+    for (String url : new String[] {"ftp://engine.example", "https://engine.example/?x=1", "engine.example",
+        "https://user:pw@engine.example"}) {
+      runner.withPropertyValues(KEYCLOAK)
+          .withPropertyValues("engine.approvals.ciba.delivery-mode=ping", "engine.approvals.ciba.public-url=" + url)
+          .run(context -> assertThat(context).as(url).hasFailed().getFailure().rootCause()
+              .hasMessageContaining("engine.approvals.ciba.public-url").message().doesNotContain("pw@"));
+    }
+  }
+
+  @Test
+  void pingWithAPublicUrlThenTheNotificationEndpointToRegisterIsThatUrlPlusCibaNotify() {
+    runner.withPropertyValues(KEYCLOAK).withPropertyValues("engine.approvals.ciba.delivery-mode=ping",
+            "engine.approvals.ciba.public-url=https://engine.example.com/")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(CibaApprovalChannel.class);
+          CibaProperties properties = context.getBean(CibaProperties.class);
+          assertThat(properties.deliveryMode()).isEqualTo(CibaProperties.DeliveryMode.PING);
+          assertThat(properties.notificationEndpoint()).isEqualTo("https://engine.example.com/ciba/notify");
+        });
+  }
 }

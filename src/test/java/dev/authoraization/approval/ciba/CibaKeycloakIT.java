@@ -86,7 +86,12 @@ class CibaKeycloakIT {
 
   KeycloakDevice.Notification notification(ApprovalRequest request, String loginHint) {
     String code = BindingMessages.code(request.fingerprint());
-    return device.awaitNotification(n -> n.bindingMessage().equals(code) && n.loginHint().equals(loginHint));
+    KeycloakDevice.Notification notification =
+        device.awaitNotification(n -> n.bindingMessage().equals(code) && n.loginHint().equals(loginHint));
+    // Keycloak tells the device before it stores the request and answers the client: a device
+    // answering in between gets 403 (no human is that fast; a test is)
+    await().atMost(Duration.ofSeconds(10)).until(() -> !channel.attemptsFor(request.id()).isEmpty());
+    return notification;
   }
 
   CibaOutcome awaitOutcome(ApprovalRequest request, Duration atMost) {
@@ -198,5 +203,24 @@ class CibaKeycloakIT {
     assertThat(outcome.detail()).isEqualTo(ErrorCode.NOT_ELIGIBLE_APPROVER.id());
     assertThat(h.approvals.get(request.id()).state()).isEqualTo(ApprovalState.PENDING);
     assertThat(votes(request)).isEmpty();
+  }
+
+  @Test
+  void engineInPingModeButTheClientRegisteredForPollThenKeycloakRefusesEveryRequest() {
+    // measured: Keycloak answers invalid_request to a client_notification_token from a poll client,
+    // so a half-done switch to ping mode fails loudly at the first approval instead of waiting forever
+    channel = CibaApprovalChannel.create(properties(List.of("admin")).ping("http://127.0.0.1:9").validate(),
+        () -> h.approvals, Clock.systemUTC(), outcomes::add).ping(true);
+    ApprovalRequest request = h.approvals.request(
+        call("merge_change", "{\"repo\":\"demo/ping\",\"number\":" + PULL.incrementAndGet() + "}", ALICE),
+        "decision-1", "demo/ping", Map.of("expected_head", "abc123"), Map.of(),
+        new Decision.NeedsApproval("merge", new ApprovalRequirement(Set.of("approver"), 1, Duration.ofMinutes(15), true)),
+        "rev-1");
+    channel.requested(request);
+
+    CibaOutcome outcome = awaitOutcome(request, Duration.ofSeconds(10));
+    assertThat(outcome.kind()).isEqualTo(Kind.NOT_SENT);
+    assertThat(outcome.detail()).contains("400 invalid_request");
+    assertThat(device.received()).noneMatch(n -> n.bindingMessage().equals(BindingMessages.code(request.fingerprint())));
   }
 }

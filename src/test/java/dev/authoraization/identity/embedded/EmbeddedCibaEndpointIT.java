@@ -192,6 +192,18 @@ class EmbeddedCibaEndpointIT extends EmbeddedProviderContext {
   }
 
   @Test
+  void deniedWithAReasonThenAccessDeniedCarriesItInAnRfc6749ErrorDescription() {
+    Client client = register();
+    CibaClient ciba = cibaClient(client);
+    CibaClient.AuthRequest ack = ciba.authenticate(ask("admin"));
+
+    device.answer(ack.authReqId(), "admin", false,
+        "{\"channel\":\"passkey\",\"verified\":true,\"details\":{},\"reason\":\"Zu früh \\\"heute\\\"\"}");
+
+    assertThat(ciba.poll(ack.authReqId())).isEqualTo(new PollResult.Denied(java.util.Optional.of("Zu früh \"heute\"")));
+  }
+
+  @Test
   void unansweredUntilExpiryThenExpiredTokenAndTheDeviceCanNoLongerApprove() {
     Client client = register();
     Map<String, String> form = ask("admin");

@@ -143,16 +143,18 @@ class ApproverDeviceCibaIT {
 
   @Test
   @Order(3)
-  void denyingWithThePasskeyEndsTheRequestThroughCiba() throws Exception {
+  void denyingWithThePasskeyEndsTheRequestThroughCibaAndTheTypedReasonReachesTheWaitingCall() throws Exception {
     String id = requestMerge().path("approval_id").asString();
 
     openWhenAskedThroughCiba(id);
+    browser.find("#reason").sendKeys("Not during the freeze; ask J\u00f6rg");
     browser.find("#deny").click();
 
     browser.waitForPath("/approvals");
     JsonNode done = status(id, 15);
     assertThat(done.path("state").asString()).isEqualTo("DENIED");
-    assertThat(done.path("reason").asString()).isEqualTo("denied_on_device");
+    // typed on the page, carried by the embedded provider's access_denied to the CIBA client
+    assertThat(done.path("reason").asString()).isEqualTo("Not during the freeze; ask J\u00f6rg");
   }
 
   private void openWhenAskedThroughCiba(String id) {

@@ -79,4 +79,33 @@ class RequestViewTests {
 
     assertThat(summary).isEqualTo("merge_pull_request on demo/[U+202E]ppabew");
   }
+
+  static ApprovalRequest withContext(Map<String, String> context) {
+    ApprovalRequest r = merge("webapp", "Fix typo", "chat", Map.of());
+    return new ApprovalRequest(r.id(), r.decisionId(), r.call(), r.resource(), r.fingerprint(), r.preconditions(),
+        context, r.ruleId(), r.requirement(), r.policyRevision(), r.state(), r.createdAt(), r.expiresAt(), r.reason(),
+        r.result(), r.votes());
+  }
+
+  @Test
+  void theStoredConversationLineIsShownAndWinsOverTheLiveOne() {
+    RequestView view = RequestView.of(withContext(Map.of(ApprovalRequest.ASKED_WITH, "please merge PR 12",
+        "title", "Fix typo")), NOW, "a later line of the same conversation");
+
+    assertThat(view.askedWith()).isEqualTo("please merge PR 12");
+    assertThat(view.context()).as("not shown twice").containsOnlyKeys("title");
+  }
+
+  @Test
+  void withoutAStoredLineTheLiveOneIsShown() {
+    assertThat(RequestView.of(withContext(Map.of()), NOW, "merge it").askedWith()).isEqualTo("merge it");
+  }
+
+  @Test
+  void aStoredLineWithHidingCharactersIsShownWithCodesAndAWarning() {
+    RequestView view = RequestView.of(withContext(Map.of(ApprovalRequest.ASKED_WITH, "merge\u202E 21 RP")), NOW, "");
+
+    assertThat(view.askedWith()).isEqualTo("merge[U+202E] 21 RP");
+    assertThat(view.hidden()).isTrue();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.authoraization.identity.embedded.ciba;
 
+import dev.authoraization.approval.ciba.DenyReasons;
 import dev.authoraization.identity.embedded.ciba.BackchannelRequest.State;
 import java.time.Clock;
 import java.time.Instant;
@@ -85,7 +86,7 @@ final class CibaGrantProvider implements AuthenticationProvider {
     Instant now = clock.instant();
     switch (request.state()) {
       case REDEEMED -> throw error(OAuth2ErrorCodes.INVALID_GRANT, "This auth_req_id was already redeemed.");
-      case DENIED -> throw error(OAuth2ErrorCodes.ACCESS_DENIED, "The approver denied the request.");
+      case DENIED -> throw error(OAuth2ErrorCodes.ACCESS_DENIED, denied(request));
       case PENDING -> {
         if (request.expired(now)) {
           throw error(EXPIRED_TOKEN, "The approver did not answer in time.");
@@ -145,6 +146,20 @@ final class CibaGrantProvider implements AuthenticationProvider {
     extra.put(OidcParameterNames.ID_TOKEN, idToken.getTokenValue());
     details(request).ifPresent(d -> extra.put("authorization_details", d));
     return new OAuth2AccessTokenAuthenticationToken(registered, client, access, null, extra);
+  }
+
+  /**
+   * The {@code error_description} of a deny: the approver's reason, when they typed one on the
+   * device, in the form the CIBA client reads back ({@link DenyReasons}).
+   */
+  static String denied(BackchannelRequest request) {
+    String reason = "";
+    try {
+      reason = JSON.readTree(request.evidence()).path("reason").asString("");
+    } catch (RuntimeException unreadable) {
+      // no reason then: the deny itself stands
+    }
+    return reason.isBlank() ? "The approver denied the request." : DenyReasons.errorDescription(reason);
   }
 
   /** The granted {@code authorization_details} (RFC 9396 section 7), as the client sent them. */

@@ -59,7 +59,7 @@ public class EmbeddedCibaChannel {
     register(clients, identity.issuer(), secret);
     CibaProperties properties = new CibaProperties(true, identity.issuer(), "", "", "", CLIENT, secret,
         CibaProperties.Provider.GENERIC, Map.of(), "roles", true, Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(5), List.of("RS256"));
+        Duration.ofSeconds(5), List.of("RS256")).ping(identity.issuer());
     return CibaApprovalChannel.create(properties, approvals::getObject, clock,
             outcome -> meters.counter("engine.approval.ciba.outcomes",
                 "kind", outcome.kind().name().toLowerCase(Locale.ROOT)).increment())
