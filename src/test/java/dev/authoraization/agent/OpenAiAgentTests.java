@@ -1,5 +1,6 @@
 package dev.authoraization.agent;
 
+import static dev.authoraization.support.GatewayHarness.ADMIN;
 import static dev.authoraization.support.GatewayHarness.ALICE;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,12 +12,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import dev.authoraization.approval.ApprovalRequest.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,20 +31,23 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The OpenAI path: Spring AI's OpenAI client against a local server that answers
- * {@code POST /v1/chat/completions} as OpenAI's API reference describes it
- * (https://platform.openai.com/docs/api-reference/chat/create and
- * https://platform.openai.com/docs/api-reference/chat/object): a first answer with
- * {@code message.tool_calls} [{id, type: "function", function: {name, arguments}}] and
- * {@code finish_reason: "tool_calls"}, then a plain text answer with {@code finish_reason: "stop"}.
- * The agent calls {@code ChatModel.call} only (never {@code stream}), so the streaming
- * ({@code chat.completion.chunk}, {@code delta.tool_calls}, {@code data: [DONE]}) shape is not used.
+ * {@code POST /v1/chat/completions} with {@code "stream": true} as OpenAI's API reference describes
+ * it (https://platform.openai.com/docs/api-reference/chat/create,
+ * https://platform.openai.com/docs/api-reference/chat-streaming/streaming and
+ * https://platform.openai.com/docs/guides/function-calling#streaming): {@code text/event-stream}
+ * of {@code chat.completion.chunk} objects, the first with {@code delta.role}, then
+ * {@code delta.content} pieces or {@code delta.tool_calls[]} entries ({@code index}; {@code id},
+ * {@code type} and {@code function.name} in the first fragment only; {@code function.arguments} in
+ * pieces), a last chunk with an empty delta and {@code finish_reason} ({@code "tool_calls"} or
+ * {@code "stop"}), and {@code data: [DONE]}. A non-streaming request gets a 400, as the agent
+ * always streams.
  */
 class OpenAiAgentTests {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   HttpServer server;
-  final Queue<String> answers = new ConcurrentLinkedQueue<>();
+  final Queue<List<String>> answers = new ConcurrentLinkedQueue<>();
   final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
 
@@ -47,15 +55,28 @@ class OpenAiAgentTests {
   void openAi() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/v1/chat/completions", exchange -> {
-      requests.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+      JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+      requests.add(request);
       authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      String answer = answers.poll();
-      byte[] body = (answer == null ? "{\"error\":{\"message\":\"no more answers\",\"type\":\"test\"}}" : answer)
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(answer == null ? 500 : 200, body.length);
+      List<String> chunks = answers.poll();
+      if (chunks == null || !request.path("stream").asBoolean(false)) {
+        byte[] body = ("{\"error\":{\"message\":\"" + (chunks == null ? "no more answers" : "stream expected")
+            + "\",\"type\":\"invalid_request_error\"}}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(chunks == null ? 500 : 400, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+        return;
+      }
+      exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+      exchange.sendResponseHeaders(200, 0);
       try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
+        for (String chunk : chunks) {
+          out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
       }
     });
     server.start();
@@ -73,23 +94,104 @@ class OpenAiAgentTests {
         new ConversationStore(new JdbcTemplate(db)), model, AgentProperties.defaults());
   }
 
-  static String toolCalls(String id, String name, String arguments) {
+  /** One {@code chat.completion.chunk} with this {@code delta} and {@code finish_reason}. */
+  static String chunk(String id, String delta, @Nullable String finishReason) {
     return """
-        {"id":"chatcmpl-1","object":"chat.completion","created":1735689600,"model":"gpt-4o-mini-2024-07-18",
-         "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":null,
-           "tool_calls":[{"id":"%s","type":"function","function":{"name":"%s","arguments":%s}}]},
-           "logprobs":null,"finish_reason":"tool_calls"}],
-         "usage":{"prompt_tokens":82,"completion_tokens":17,"total_tokens":99},"system_fingerprint":"fp_test"}
-        """.formatted(id, name, JSON.writeValueAsString(arguments));
+        {"id":"%s","object":"chat.completion.chunk","created":1735689600,"model":"gpt-4o-mini-2024-07-18",\
+        "system_fingerprint":"fp_test","choices":[{"index":0,"delta":%s,"logprobs":null,"finish_reason":%s}]}"""
+        .formatted(id, delta, finishReason == null ? "null" : "\"" + finishReason + "\"");
   }
 
-  static String text(String content) {
-    return """
-        {"id":"chatcmpl-2","object":"chat.completion","created":1735689601,"model":"gpt-4o-mini-2024-07-18",
-         "choices":[{"index":0,"message":{"role":"assistant","content":%s,"refusal":null},
-           "logprobs":null,"finish_reason":"stop"}],
-         "usage":{"prompt_tokens":120,"completion_tokens":9,"total_tokens":129},"system_fingerprint":"fp_test"}
-        """.formatted(JSON.writeValueAsString(content));
+  /** A tool call whose arguments arrive in the given pieces, as OpenAI streams one. */
+  static List<String> toolCall(String callId, String name, String... argumentPieces) {
+    List<String> chunks = new ArrayList<>();
+    chunks.add(chunk("chatcmpl-1", """
+        {"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"%s","type":"function",\
+        "function":{"name":"%s","arguments":""}}],"refusal":null}""".formatted(callId, name), null));
+    for (String piece : argumentPieces) {
+      chunks.add(chunk("chatcmpl-1", """
+          {"tool_calls":[{"index":0,"function":{"arguments":%s}}]}""".formatted(JSON.writeValueAsString(piece)),
+          null));
+    }
+    chunks.add(chunk("chatcmpl-1", "{}", "tool_calls"));
+    return chunks;
+  }
+
+  /** A text answer in the given pieces. */
+  static List<String> text(String... pieces) {
+    List<String> chunks = new ArrayList<>();
+    chunks.add(chunk("chatcmpl-2", "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", null));
+    for (String piece : pieces) {
+      chunks.add(chunk("chatcmpl-2", "{\"content\":" + JSON.writeValueAsString(piece) + "}", null));
+    }
+    chunks.add(chunk("chatcmpl-2", "{}", "stop"));
+    return chunks;
+  }
+
+  /** Hears what a chat page would: the text pieces in order, and the tool rounds. */
+  static final class Heard implements RunListener {
+    final List<String> pieces = new CopyOnWriteArrayList<>();
+    final List<List<Conversation.ToolCallReport>> rounds = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void text(String delta) {
+      pieces.add(delta);
+    }
+
+    @Override
+    public void toolsRan(List<Conversation.ToolCallReport> reports, Conversation.StoredMessage results) {
+      rounds.add(reports);
+    }
+  }
+
+  @Test
+  void aToolCallStreamedInFragmentsWaitsForApprovalThenTheAnswerStreamsInPieces() {
+    DataSource db = TestDatabases.h2();
+    AgentTestPolicy policy = new AgentTestPolicy(Set.of("merge_change"));
+    GatewayHarness harness = new GatewayHarness(db, policy);
+    answers.add(toolCall("call_m3rg3", "merge_change", "{\"re", "po\":\"de", "mo/web", "app\"}"));
+    answers.add(text("Merged", " the change", " in demo/webapp", "."));
+    Heard heard = new Heard();
+
+    try (AgentService agent = agent(harness, db, policy)) {
+      String id = agent.start(ALICE).id();
+      try (AgentService.Listening listening = agent.listen(id, ALICE, heard)) {
+        AgentService.Turn paused = agent.send(id, ALICE, "merge the change in demo/webapp");
+
+        assertThat(paused.approvalId()).isPresent();
+        assertThat(paused.conversation().status()).isEqualTo(Conversation.Status.WAITING_FOR_APPROVAL);
+        assertThat(paused.toolCalls()).singleElement().satisfies(c -> {
+          assertThat(c.decision()).isEqualTo("pending");
+          assertThat(c.arguments().toString()).isEqualTo("{\"repo\":\"demo/webapp\"}");
+        });
+        // the stored run holds the whole call, not its fragments
+        assertThat(paused.conversation().messages().getLast().toolCalls()).singleElement()
+            .isEqualTo(new Conversation.StoredToolCall("call_m3rg3", "merge_change", "{\"repo\":\"demo/webapp\"}"));
+        assertThat(harness.tools.executions).hasValue(0);
+        assertThat(heard.pieces).isEmpty();
+
+        String approvalId = paused.approvalId().get();
+        harness.approvals.decide(approvalId, ADMIN, harness.approvals.get(approvalId).fingerprint(),
+            Verdict.APPROVE, "ok");
+        Conversation done = agent.read(id, ALICE, Duration.ofSeconds(20));
+
+        assertThat(done.status()).isEqualTo(Conversation.Status.ACTIVE);
+        assertThat(done.reply()).isEqualTo("Merged the change in demo/webapp.");
+        assertThat(done.messages().getLast().text()).isEqualTo("Merged the change in demo/webapp.");
+        assertThat(heard.pieces).containsExactly("Merged", " the change", " in demo/webapp", ".");
+      }
+    }
+    assertThat(harness.tools.executions).hasValue(1);
+    assertThat(requests).hasSize(2).allSatisfy(r -> assertThat(r.path("stream").asBoolean()).isTrue());
+    assertThat(authorizations).allMatch("Bearer sk-test-not-a-real-key"::equals);
+    // only what policy offers this caller: read_notes exists but is not offered
+    assertThat(requests.getFirst().path("tools")).singleElement()
+        .satisfies(t -> assertThat(t.path("function").path("name").asString()).isEqualTo("merge_change"));
+    JsonNode second = requests.get(1).path("messages");
+    assertThat(second.get(2).path("tool_calls").get(0).path("function").path("arguments").asString())
+        .isEqualTo("{\"repo\":\"demo/webapp\"}");
+    assertThat(second.get(3).path("tool_call_id").asString()).isEqualTo("call_m3rg3");
+    assertThat(second.get(3).path("content").asString()).contains("trust=\"untrusted-data\"");
   }
 
   @Test
@@ -97,8 +199,8 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCalls("call_abc123", "read_notes", "{\"repo\":\"demo/webapp\"}"));
-    answers.add(text("The notes of demo/webapp were read."));
+    answers.add(toolCall("call_abc123", "read_notes", "{\"repo\":", "\"demo/webapp\"}"));
+    answers.add(text("The notes of ", "demo/webapp were read."));
 
     try (AgentService agent = agent(harness, db, policy)) {
       String id = agent.start(ALICE).id();
@@ -138,7 +240,7 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCalls("call_1", "delete_repository", "{\"repo\":\"demo/webapp\"}"));
+    answers.add(toolCall("call_1", "delete_repository", "{\"repo\":\"demo/webapp\"}"));
     answers.add(text("I could not delete it."));
 
     try (AgentService agent = agent(harness, db, policy)) {
