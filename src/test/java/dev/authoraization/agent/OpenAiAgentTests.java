@@ -179,6 +179,9 @@ class OpenAiAgentTests {
         assertThat(done.reply()).isEqualTo("Merged the change in demo/webapp.");
         assertThat(done.messages().getLast().text()).isEqualTo("Merged the change in demo/webapp.");
         assertThat(heard.pieces).containsExactly("Merged", " the change", " in demo/webapp", ".");
+        // the decided call was reported before the answer, with its final state
+        assertThat(heard.rounds).singleElement().satisfies(round -> assertThat(round).singleElement()
+            .satisfies(c -> assertThat(c.decision()).isEqualTo("executed")));
       }
     }
     assertThat(harness.tools.executions).hasValue(1);
