@@ -4,128 +4,50 @@ import static dev.authoraization.support.GatewayHarness.ADMIN;
 import static dev.authoraization.support.GatewayHarness.ALICE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.support.GatewayHarness;
+import dev.authoraization.support.OpenAiStub;
 import dev.authoraization.support.TestDatabases;
 import dev.authoraization.tool.ToolCatalog;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import dev.authoraization.approval.ApprovalRequest.Verdict;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The OpenAI path: Spring AI's OpenAI client against a local server that answers
- * {@code POST /v1/chat/completions} with {@code "stream": true} as OpenAI's API reference describes
- * it (https://platform.openai.com/docs/api-reference/chat/create,
- * https://platform.openai.com/docs/api-reference/chat-streaming/streaming and
- * https://platform.openai.com/docs/guides/function-calling#streaming): {@code text/event-stream}
- * of {@code chat.completion.chunk} objects, the first with {@code delta.role}, then
- * {@code delta.content} pieces or {@code delta.tool_calls[]} entries ({@code index}; {@code id},
- * {@code type} and {@code function.name} in the first fragment only; {@code function.arguments} in
- * pieces), a last chunk with an empty delta and {@code finish_reason} ({@code "tool_calls"} or
- * {@code "stop"}), and {@code data: [DONE]}. A non-streaming request gets a 400, as the agent
- * always streams.
+ * The OpenAI path: Spring AI's OpenAI client against {@link OpenAiStub}, a local
+ * {@code /v1/chat/completions} that streams {@code chat.completion.chunk}s as OpenAI's reference
+ * describes them, tool call arguments in fragments included. The agent always streams.
  */
 class OpenAiAgentTests {
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  HttpServer server;
-  final Queue<List<String>> answers = new ConcurrentLinkedQueue<>();
-  final List<JsonNode> requests = new CopyOnWriteArrayList<>();
-  final List<String> authorizations = new CopyOnWriteArrayList<>();
+  OpenAiStub server;
+  List<JsonNode> requests;
+  List<String> authorizations;
 
   @BeforeEach
-  void openAi() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/v1/chat/completions", exchange -> {
-      JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      requests.add(request);
-      authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      List<String> chunks = answers.poll();
-      if (chunks == null || !request.path("stream").asBoolean(false)) {
-        byte[] body = ("{\"error\":{\"message\":\"" + (chunks == null ? "no more answers" : "stream expected")
-            + "\",\"type\":\"invalid_request_error\"}}").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(chunks == null ? 500 : 400, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-        return;
-      }
-      exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-      exchange.sendResponseHeaders(200, 0);
-      try (OutputStream out = exchange.getResponseBody()) {
-        for (String chunk : chunks) {
-          out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        }
-        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-      }
-    });
-    server.start();
+  void openAi() {
+    server = new OpenAiStub();
+    requests = server.requests;
+    authorizations = server.authorizations;
   }
 
   @AfterEach
   void close() {
-    server.stop(0);
+    server.close();
   }
 
   AgentService agent(GatewayHarness harness, DataSource db, AgentTestPolicy policy) {
     AgentModel model = AgentConfiguration.openAi(new AgentProperties.OpenAi("sk-test-not-a-real-key",
-        "http://127.0.0.1:" + server.getAddress().getPort() + "/v1", "gpt-4o-mini"));
+        server.baseUrl(), "gpt-4o-mini"));
     return new AgentService(harness.gateway, new ToolCatalog(List.of(harness.tools)), policy,
         new ConversationStore(new JdbcTemplate(db)), model, AgentProperties.defaults());
-  }
-
-  /** One {@code chat.completion.chunk} with this {@code delta} and {@code finish_reason}. */
-  static String chunk(String id, String delta, @Nullable String finishReason) {
-    return """
-        {"id":"%s","object":"chat.completion.chunk","created":1735689600,"model":"gpt-4o-mini-2024-07-18",\
-        "system_fingerprint":"fp_test","choices":[{"index":0,"delta":%s,"logprobs":null,"finish_reason":%s}]}"""
-        .formatted(id, delta, finishReason == null ? "null" : "\"" + finishReason + "\"");
-  }
-
-  /** A tool call whose arguments arrive in the given pieces, as OpenAI streams one. */
-  static List<String> toolCall(String callId, String name, String... argumentPieces) {
-    List<String> chunks = new ArrayList<>();
-    chunks.add(chunk("chatcmpl-1", """
-        {"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"%s","type":"function",\
-        "function":{"name":"%s","arguments":""}}],"refusal":null}""".formatted(callId, name), null));
-    for (String piece : argumentPieces) {
-      chunks.add(chunk("chatcmpl-1", """
-          {"tool_calls":[{"index":0,"function":{"arguments":%s}}]}""".formatted(JSON.writeValueAsString(piece)),
-          null));
-    }
-    chunks.add(chunk("chatcmpl-1", "{}", "tool_calls"));
-    return chunks;
-  }
-
-  /** A text answer in the given pieces. */
-  static List<String> text(String... pieces) {
-    List<String> chunks = new ArrayList<>();
-    chunks.add(chunk("chatcmpl-2", "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", null));
-    for (String piece : pieces) {
-      chunks.add(chunk("chatcmpl-2", "{\"content\":" + JSON.writeValueAsString(piece) + "}", null));
-    }
-    chunks.add(chunk("chatcmpl-2", "{}", "stop"));
-    return chunks;
   }
 
   /** Hears what a chat page would: the text pieces in order, and the tool rounds. */
@@ -149,8 +71,8 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("merge_change"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCall("call_m3rg3", "merge_change", "{\"re", "po\":\"de", "mo/web", "app\"}"));
-    answers.add(text("Merged", " the change", " in demo/webapp", "."));
+    server.answers.add(OpenAiStub.toolCall("call_m3rg3", "merge_change", "{\"re", "po\":\"de", "mo/web", "app\"}"));
+    server.answers.add(OpenAiStub.text("Merged", " the change", " in demo/webapp", "."));
     Heard heard = new Heard();
 
     try (AgentService agent = agent(harness, db, policy)) {
@@ -202,8 +124,8 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCall("call_abc123", "read_notes", "{\"repo\":", "\"demo/webapp\"}"));
-    answers.add(text("The notes of ", "demo/webapp were read."));
+    server.answers.add(OpenAiStub.toolCall("call_abc123", "read_notes", "{\"repo\":", "\"demo/webapp\"}"));
+    server.answers.add(OpenAiStub.text("The notes of ", "demo/webapp were read."));
 
     try (AgentService agent = agent(harness, db, policy)) {
       String id = agent.start(ALICE).id();
@@ -243,8 +165,8 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCall("call_1", "delete_repository", "{\"repo\":\"demo/webapp\"}"));
-    answers.add(text("I could not delete it."));
+    server.answers.add(OpenAiStub.toolCall("call_1", "delete_repository", "{\"repo\":\"demo/webapp\"}"));
+    server.answers.add(OpenAiStub.text("I could not delete it."));
 
     try (AgentService agent = agent(harness, db, policy)) {
       String id = agent.start(ALICE).id();

@@ -83,7 +83,10 @@ class ChatTurns implements AutoCloseable {
 
   /** The turn's events; a turn that is unknown, taken already or someone else's ends at once. */
   SseEmitter stream(String turnId, Caller caller) {
-    SseEmitter emitter = new SseEmitter(LONGEST_WAIT.toMillis());
+    return stream(turnId, caller, new SseEmitter(LONGEST_WAIT.toMillis()));
+  }
+
+  SseEmitter stream(String turnId, Caller caller, SseEmitter emitter) {
     AtomicBoolean gone = new AtomicBoolean();
     emitter.onCompletion(() -> gone.set(true));
     emitter.onTimeout(() -> gone.set(true));
