@@ -119,10 +119,11 @@ class ChatTurnsStreamTests {
       Recorded page = new Recorded();
 
       turns.stream(turns.submit(conversation, ALICE, "merge the change in demo/webapp"), ALICE, page);
-      await().atMost(Duration.ofSeconds(20)).until(() -> page.events.stream().anyMatch(e -> e.contains("card approval open")));
+      // generous: the OpenAI SDK's first request introspects its model classes, slow on a busy machine
+      await().atMost(Duration.ofSeconds(90)).until(() -> page.events.stream().anyMatch(e -> e.contains("card approval open")));
       String approvalId = agent.get(conversation, ALICE).approvalId().orElseThrow();
       harness.approvals.decide(approvalId, ADMIN, harness.approvals.get(approvalId).fingerprint(), Verdict.APPROVE, "ok");
-      await().atMost(Duration.ofSeconds(20)).until(() -> page.completed);
+      await().atMost(Duration.ofSeconds(90)).until(() -> page.completed);
 
       List<String> events = page.events;
       assertThat(events.getFirst()).startsWith("event:step").contains("merge_change", "pending", "needs a human approval",
