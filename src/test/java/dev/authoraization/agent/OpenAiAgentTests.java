@@ -195,4 +195,28 @@ class OpenAiAgentTests {
       assertThat(turn.reply()).doesNotContain("sk-test");
     }
   }
+
+  @Test
+  void aStreamThatBreaksMidAnswerIsReportedAndNoFragmentIsStored() {
+    DataSource db = TestDatabases.h2();
+    AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
+    GatewayHarness harness = new GatewayHarness(db, policy);
+    List<String> broken = new java.util.ArrayList<>(OpenAiStub.text("The notes ", "say"));
+    broken.set(broken.size() - 1, "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"ind");
+    server.answers.add(broken);
+    Heard heard = new Heard();
+
+    try (AgentService agent = agent(harness, db, policy)) {
+      String id = agent.start(ALICE).id();
+      try (AgentService.Listening listening = agent.listen(id, ALICE, heard)) {
+        AgentService.Turn turn = agent.send(id, ALICE, "read the notes of demo/webapp");
+
+        assertThat(turn.reply()).contains("language model could not be reached or failed").doesNotContain("sk-test");
+        assertThat(turn.conversation().status()).isEqualTo(Conversation.Status.ACTIVE);
+        // the page saw what arrived; the stored run holds no half answer
+        assertThat(heard.pieces).containsExactly("The notes ", "say");
+        assertThat(turn.conversation().messages()).extracting(Conversation.StoredMessage::role).containsExactly("user");
+      }
+    }
+  }
 }
