@@ -49,7 +49,11 @@ public class LoadGen {
   static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
       .connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** Two engine processes on one PostgreSQL: the wake-up across nodes beside the one-node wake-up. */
+  static final boolean TWO_NODES = Boolean.getBoolean("twonodes");
+
   static KeyPair keys;
+  static Path issuerKey;
   static String base;
 
   public static void main(String[] args) throws Exception {
@@ -59,52 +63,127 @@ public class LoadGen {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     keys = generator.generateKeyPair();
-    Path publicKey = dir.resolve("issuer.pem");
-    Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
+    issuerKey = dir.resolve("issuer.pem");
+    Files.writeString(issuerKey, "-----BEGIN PUBLIC KEY-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPublic().getEncoded())
         + "\n-----END PUBLIC KEY-----\n");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+    List<String> database = args.length >= 4
+        ? List.of("--spring.datasource.url=" + args[2], "--spring.datasource.username=" + args[3],
+            "--spring.datasource.password=" + (args.length > 4 ? args[4] : ""))
+        : List.of();
+    if (TWO_NODES) {
+      twoNodes(jar, dir, database);
+      return;
     }
+    int port = freePort();
     base = "http://127.0.0.1:" + port;
+    String mode = database.isEmpty() ? "H2 (embedded default)" : "PostgreSQL";
+    long started = System.nanoTime();
+    Process engine = startEngine(jar, dir, port, database);
+    try {
+      awaitReady(engine, base, Duration.ofSeconds(300)); // a loaded 2-core machine starts slowly
+      double startup = (System.nanoTime() - started) / 1e9;
+      System.out.printf("== mode: %s%n", mode);
+      System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
+      run(dir, engine);
+    } finally {
+      stop(engine);
+    }
+  }
+
+  /** A real engine process on {@code port}, in {@code dir} (its ./data), trusting the load issuer. */
+  static Process startEngine(Path jar, Path dir, int port, List<String> more) throws IOException {
+    Files.createDirectories(dir);
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port,
+        "-Xmx" + System.getProperty("heap", "512m"), "-jar", jar.toString(), "--server.port=" + port,
         "--engine.identity.issuers[0].uri=" + ISSUER,
-        "--engine.identity.issuers[0].public-key-location=" + publicKey.toUri(),
+        "--engine.identity.issuers[0].public-key-location=" + issuerKey.toUri(),
         "--engine.identity.issuers[0].audiences[0]=" + AUDIENCE,
-        "--engine.github.api-url=http://localhost:" + port + "/sandbox/github",
         "--engine.approvals.rest-decisions=true",
         "--engine.approvals.ciba.embedded=false",
         // the waiting-capacity run holds one connection per parked call, longer than the default 60 s wait
         "--server.tomcat.max-connections=" + Math.max(8192, WAITING + 1000),
         "--engine.approvals.max-wait=PT600S", "--server.tomcat.mbeanregistry.enabled=true",
         "--logging.level.root=WARN"));
-    String mode = "H2 (embedded default)";
-    if (args.length >= 4) {
-      command.addAll(List.of("--spring.datasource.url=" + args[2], "--spring.datasource.username=" + args[3],
-          "--spring.datasource.password=" + (args.length > 4 ? args[4] : "")));
-      mode = "PostgreSQL";
+    if (more.stream().noneMatch(a -> a.startsWith("--engine.github.api-url="))) {
+      command.add("--engine.github.api-url=http://localhost:" + port + "/sandbox/github");
     }
-    long started = System.nanoTime();
+    command.addAll(more);
     Process engine = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve("engine.log").toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(engine::destroyForcibly));
-    try {
-      awaitReady(engine, Duration.ofSeconds(120));
-      double startup = (System.nanoTime() - started) / 1e9;
-      System.out.printf("== mode: %s%n", mode);
-      System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
-      run(dir);
-    } finally {
-      engine.destroy();
-      if (!engine.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-        engine.destroyForcibly();
-      }
+    return engine;
+  }
+
+  static void stop(Process engine) throws InterruptedException {
+    engine.destroy();
+    if (!engine.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+      engine.destroyForcibly();
     }
   }
 
-  static void run(Path dir) throws Exception {
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * Two engine processes on one PostgreSQL database, as behind a load balancer: A serves the
+   * sandbox forge, B reaches it through the GitHub client with the sandbox App's key (as in
+   * TwoNodesIT). The same wake-up runs, alternating: decided on A (one node, woken in process) and
+   * decided on B (A's waiter woken by PostgreSQL NOTIFY).
+   */
+  static void twoNodes(Path jar, Path dir, List<String> database) throws Exception {
+    if (database.isEmpty()) {
+      throw new IllegalArgumentException("two nodes need a PostgreSQL database (jdbc-url user password)");
+    }
+    int portA = freePort();
+    int portB = freePort();
+    String a = "http://127.0.0.1:" + portA;
+    String b = "http://127.0.0.1:" + portB;
+    Process engineA = startEngine(jar, dir.resolve("a"), portA, database);
+    Process engineB = null;
+    try {
+      awaitReady(engineA, a, Duration.ofSeconds(300)); // A migrates the schema and writes the sandbox App key
+      List<String> nodeB = new ArrayList<>(database);
+      nodeB.addAll(List.of("--engine.github.api-url=http://localhost:" + portA + "/sandbox/github",
+          "--engine.github.app.private-key-path=" + dir.resolve("a/data/sandbox/app-private-key.pem"),
+          "--engine.sandbox.enabled=false", "--engine.identity.embedded.enabled=false"));
+      engineB = startEngine(jar, dir.resolve("b"), portB, nodeB);
+      awaitReady(engineB, b, Duration.ofSeconds(300));
+      base = a;
+      System.out.println("== mode: two nodes on one PostgreSQL (A and B, -Xmx512m each)");
+      String alice = token("alice", "developer");
+      String admin = token("admin", "approver");
+      List<Long> oneNode = new ArrayList<>();
+      List<Long> acrossNodes = new ArrayList<>();
+      String pull = field(send(HttpRequest.newBuilder(URI.create(a + "/api/v1/sandbox/prime-demo"))
+          .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.noBody()).build()).body(),
+          "pull_number");
+      for (int i = 0; i < 3; i++) { // warm-up, not counted
+        wakeUp(a, a, pull, alice, admin);
+        wakeUp(a, b, pull, alice, admin);
+      }
+      for (int i = 0; i < WAKE_UPS; i++) {
+        oneNode.add(wakeUp(a, a, pull, alice, admin));
+        acrossNodes.add(wakeUp(a, b, pull, alice, admin));
+      }
+      Collections.sort(oneNode);
+      Collections.sort(acrossNodes);
+      System.out.printf("approval wake-up (deny sent -> parked long poll on A answers), %d runs each, alternating:"
+              + " decided on A (one node) p50 %.2f ms p99 %.2f ms | decided on B (across nodes, NOTIFY) p50 %.2f ms"
+              + " p99 %.2f ms%n", WAKE_UPS, percentile(oneNode, 50), percentile(oneNode, 99),
+          percentile(acrossNodes, 50), percentile(acrossNodes, 99));
+    } finally {
+      if (engineB != null) {
+        stop(engineB);
+      }
+      stop(engineA);
+    }
+  }
+
+  static void run(Path dir, Process engine) throws Exception {
     String alice = token("alice", "developer");
     String admin = token("admin", "approver");
     String installation = installationToken(dir);
@@ -116,7 +195,7 @@ public class LoadGen {
         .header("Authorization", "Bearer " + installation).header("Accept", "application/vnd.github+json").GET().build();
     check(viaGateway, 200);
     check(direct, 200);
-    for (int concurrency : new int[] {1, 32}) {
+    for (int concurrency : MEASURE.isZero() ? new int[0] : new int[] {1, 32}) { // MEASURE=0 skips these
       Stats forge = measure(direct, concurrency);
       Stats gateway = measure(viaGateway, concurrency);
       System.out.printf("list_issues, concurrency %d: sandbox direct %.0f req/s p50 %.2f ms p99 %.2f ms (errors %d)"
@@ -126,9 +205,11 @@ public class LoadGen {
           gateway.throughput, gateway.p50, gateway.p99, gateway.errors,
           gateway.throughput / forge.throughput, gateway.p50 - forge.p50, gateway.p99 - forge.p99);
     }
-    wakeUps(alice, admin);
+    if (WAKE_UPS > 0) {
+      wakeUps(alice, admin);
+    }
     if (WAITING > 0) {
-      waiting(alice, admin, WAITING);
+      waiting(alice, admin, WAITING, engine, dir);
     }
   }
 
@@ -137,7 +218,7 @@ public class LoadGen {
    * then every one denied (so nothing runs), and every poll must answer DENIED. Heap and threads
    * are read from the engine's own metrics while all wait.
    */
-  static void waiting(String alice, String admin, int count) throws Exception {
+  static void waiting(String alice, String admin, int count, Process engine, Path dir) throws Exception {
     String primed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sandbox/prime-demo"))
         .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.noBody()).build()).body();
     String pull = field(primed, "pull_number");
@@ -173,12 +254,24 @@ public class LoadGen {
     while (System.nanoTime() < deadline && (connections = metric("tomcat_connections_current_connections")) < count) {
       Thread.sleep(500);
     }
-    Thread.sleep(3000); // let every poll reach its wait (a harness, not a test)
+    // every poll has reached its wait when the engine counts a waiter for each (bounded wait)
+    double parkedWaiters = 0;
+    while (System.nanoTime() < deadline && (parkedWaiters = metric("engine_approval_waiters")) < count) {
+      Thread.sleep(500);
+    }
     long completedEarly = polls.stream().filter(CompletableFuture::isDone).count();
-    System.out.printf("waiting capacity: %.0f connections open, %d of %d polls already answered (should be 0), "
-            + "heap used %.0f MiB of max %.0f MiB, live platform threads %.0f%n",
-        connections, completedEarly, count, metricSum("jvm_memory_used_bytes{area=\"heap\"") / 1048576,
-        metricSum("jvm_memory_max_bytes{area=\"heap\"") / 1048576, metric("jvm_threads_live_threads"));
+    double heapBeforeGc = metricSum("jvm_memory_used_bytes{area=\"heap\"") / 1048576;
+    // what the waiters really hold: the heap after a full collection, and what holds it
+    String histogram = jcmd(engine, "GC.class_histogram");
+    Files.writeString(dir.resolve("waiting-histogram.txt"), histogram);
+    System.out.printf("waiting capacity: %.0f connections open, %.0f waiters parked in the engine, %d of %d polls"
+            + " already answered (should be 0), heap used %.0f MiB (%.0f MiB after a full GC) of max %.0f MiB,"
+            + " engine RSS %s, live platform threads %.0f%n",
+        connections, parkedWaiters, completedEarly, count, heapBeforeGc,
+        metricSum("jvm_memory_used_bytes{area=\"heap\"") / 1048576,
+        metricSum("jvm_memory_max_bytes{area=\"heap\"") / 1048576, rss(engine), metric("jvm_threads_live_threads"));
+    System.out.println("waiting capacity: largest classes on the heap while all wait (jcmd GC.class_histogram):");
+    histogram.lines().skip(1).limit(14).forEach(line -> System.out.println("  " + line));
     long d0 = System.nanoTime();
     parallel(count, 8, i -> sendPatiently(HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + ids[i] + "/decision"))
         .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
@@ -195,7 +288,8 @@ public class LoadGen {
       }
     }
     System.out.printf("waiting capacity: %d of %d long polls answered DENIED after the decisions (%d failed), "
-        + "%.1f s from first decision to last answer%n", denied, count, failedPolls.get(), (System.nanoTime() - d0) / 1e9);
+        + "%.1f s from first decision to last answer; waiters left in the engine: %.0f%n", denied, count,
+        failedPolls.get(), (System.nanoTime() - d0) / 1e9, metric("engine_approval_waiters"));
   }
 
   /** HTTP/1.1 opens one connection per request in flight: one per waiting agent. */
@@ -226,6 +320,26 @@ public class LoadGen {
     }
     for (java.util.concurrent.Future<?> f : done) {
       f.get();
+    }
+  }
+
+  /** Runs {@code jcmd <engine pid> <command>} with the JDK this harness runs on; its output. */
+  static String jcmd(Process engine, String command) throws Exception {
+    Path self = Path.of(ProcessHandle.current().info().command().orElseThrow());
+    Process jcmd = new ProcessBuilder(self.resolveSibling("jcmd").toString(), Long.toString(engine.pid()), command)
+        .redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+    return out;
+  }
+
+  /** The engine process's resident set size, from /proc (Linux). */
+  static String rss(Process engine) {
+    try {
+      return Files.readAllLines(Path.of("/proc/" + engine.pid() + "/status")).stream()
+          .filter(l -> l.startsWith("VmRSS:")).map(l -> l.substring(6).strip()).findFirst().orElse("?");
+    } catch (IOException e) {
+      return "?";
     }
   }
 
@@ -303,32 +417,40 @@ public class LoadGen {
     String pull = field(primed, "pull_number");
     List<Long> latencies = new ArrayList<>();
     for (int i = 0; i < WAKE_UPS; i++) {
-      String parked = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
-          .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
-          .header("Idempotency-Key", UUID.randomUUID().toString())
-          .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\","
-              + "\"repo\":\"webapp\",\"pull_number\":" + pull + "}}")).build()).body();
-      String id = field(parked, "approval_id");
-      String fingerprint = field(parked, "fingerprint");
-      CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
-          HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + id + "?wait=30"))
-              .header("Authorization", "Bearer " + alice).GET().build(), HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(200); // let the long poll park (a harness, not a test: nothing to wait on)
-      long t0 = System.nanoTime();
-      HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/approvals/" + id + "/decision"))
-          .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\":\"deny\",\"reason\":\"load test\",\"fingerprint\":\""
-              + fingerprint + "\"}")).build(), HttpResponse.BodyHandlers.discarding());
-      HttpResponse<String> answer = poll.get(30, java.util.concurrent.TimeUnit.SECONDS);
-      long t1 = System.nanoTime();
-      if (!answer.body().contains("DENIED")) {
-        throw new IllegalStateException("long poll answered " + answer.body());
-      }
-      latencies.add(t1 - t0);
+      latencies.add(wakeUp(base, base, pull, alice, admin));
     }
     Collections.sort(latencies);
     System.out.printf("approval wake-up (deny sent -> parked long poll answers), %d runs: p50 %.2f ms p99 %.2f ms%n",
         latencies.size(), percentile(latencies, 50), percentile(latencies, 99));
+  }
+
+  /**
+   * One wake-up: the merge is asked for and long-polled on {@code caller}'s node, denied on
+   * {@code approver}'s node; nanoseconds from just before the decision is sent to the poll's answer.
+   */
+  static long wakeUp(String caller, String approver, String pull, String alice, String admin) throws Exception {
+    String parked = send(HttpRequest.newBuilder(URI.create(caller + "/api/v1/tool-calls"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .header("Idempotency-Key", UUID.randomUUID().toString())
+        .POST(HttpRequest.BodyPublishers.ofString("{\"tool\":\"merge_pull_request\",\"arguments\":{\"owner\":\"demo\","
+            + "\"repo\":\"webapp\",\"pull_number\":" + pull + "}}")).build()).body();
+    String id = field(parked, "approval_id");
+    String fingerprint = field(parked, "fingerprint");
+    CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(caller + "/api/v1/approvals/" + id + "?wait=30"))
+            .header("Authorization", "Bearer " + alice).GET().build(), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(200); // let the long poll park (a harness, not a test: nothing to wait on)
+    long t0 = System.nanoTime();
+    HTTP.sendAsync(HttpRequest.newBuilder(URI.create(approver + "/api/v1/approvals/" + id + "/decision"))
+        .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\":\"deny\",\"reason\":\"load test\",\"fingerprint\":\""
+            + fingerprint + "\"}")).build(), HttpResponse.BodyHandlers.discarding());
+    HttpResponse<String> answer = poll.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    long t1 = System.nanoTime();
+    if (!answer.body().contains("DENIED")) {
+      throw new IllegalStateException("long poll answered " + answer.body());
+    }
+    return t1 - t0;
   }
 
   static double percentile(List<Long> sorted, int p) {
@@ -365,9 +487,9 @@ public class LoadGen {
     return field(body, "token");
   }
 
-  static void awaitReady(Process engine, Duration limit) throws Exception {
+  static void awaitReady(Process engine, String node, Duration limit) throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
-    HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness")).GET().build();
+    HttpRequest health = HttpRequest.newBuilder(URI.create(node + "/actuator/health/readiness")).GET().build();
     while (System.nanoTime() < deadline) {
       if (!engine.isAlive()) {
         throw new IllegalStateException("the engine exited; see engine.log");

@@ -8,4 +8,11 @@ package dev.authoraization.approval;
 public interface ApprovalChannel {
 
   void requested(ApprovalRequest request);
+
+  /**
+   * Called before a request is stored: throws (a {@code GatewayException}, e.g.
+   * {@code dependency_unavailable}) when this channel knows it cannot ask anyone now, so the
+   * caller hears so at once and nothing is stored. Must not block; by default ready.
+   */
+  default void ready() {}
 }

@@ -1,33 +1,57 @@
 package dev.authoraization.approval;
 
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * Wakes callers parked on a request the moment it changes. A waiter takes the current signal
- * before it reads the state, so a change between the read and the wait is never missed.
+ * Wakes callers parked on a request the moment it changes. A waiter takes a signal before it
+ * reads the state, so a change between the read and the wait is never missed. Each waiter has a
+ * signal of its own, so one that gives up (its client hung up, its wait ran out) is removed
+ * without touching the others: nothing of it stays here.
  */
 @Component
 public class ApprovalWaiters {
 
-  private final ConcurrentHashMap<String, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
+  // each set is only changed inside the map's atomic compute for its key, or after wake removed it
+  private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> signals = new ConcurrentHashMap<>();
 
+  /** Registers a waiter on this request: its signal completes at the request's next change. */
   CompletableFuture<Void> signal(String id) {
-    return signals.computeIfAbsent(id, key -> new CompletableFuture<>());
+    CompletableFuture<Void> signal = new CompletableFuture<>();
+    signals.compute(id, (key, set) -> {
+      Set<CompletableFuture<Void>> waiting = set == null ? new HashSet<>(2) : set;
+      waiting.add(signal);
+      return waiting;
+    });
+    return signal;
+  }
+
+  /** Forgets one waiter (it was woken, timed out or gave up); the request's entry goes with its last. */
+  void remove(String id, CompletableFuture<Void> signal) {
+    signals.computeIfPresent(id, (key, set) -> {
+      set.remove(signal);
+      return set.isEmpty() ? null : set;
+    });
   }
 
   /** Wakes whoever waits on this request here; they re-read its state. */
   public void wake(String id) {
-    CompletableFuture<Void> signal = signals.remove(id);
-    if (signal != null) {
-      signal.complete(null);
+    Set<CompletableFuture<Void>> waiting = signals.remove(id);
+    if (waiting != null) {
+      waiting.forEach(signal -> signal.complete(null));
     }
   }
 
   /** Ids of requests someone on this node waits on right now. */
   public Set<String> waiting() {
     return Set.copyOf(signals.keySet());
+  }
+
+  /** How many waiters are registered on this node right now (each parked call is one). */
+  public int size() {
+    return signals.values().stream().mapToInt(Set::size).sum();
   }
 }

@@ -10,6 +10,7 @@ import dev.authoraization.call.Fingerprint;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.call.ToolCall;
 import dev.authoraization.call.ToolResult;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -21,10 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,6 +45,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class Approvals {
 
   private static final Logger log = LoggerFactory.getLogger(Approvals.class);
+
+  /** Where a woken waiter re-reads its request: a virtual thread each, for the moment it runs. */
+  private static final Executor WAKE_UPS = task -> Thread.ofVirtual().name("approval-wake-up").start(task);
 
   private final ApprovalStore store;
   private final AuditLog audit;
@@ -93,6 +98,8 @@ public class Approvals {
     this.latency = Timer.builder("engine.approval.latency")
         .description("Time from an approval request to its decision by a human")
         .publishPercentileHistogram().register(meters);
+    Gauge.builder("engine.approval.waiters", waiters, ApprovalWaiters::size)
+        .description("Callers waiting on this node for an approval request to change").register(meters);
   }
 
   /**
@@ -106,6 +113,9 @@ public class Approvals {
     Optional<ApprovalRequest> existing = store.findByIdempotencyKey(call.caller(), call.idempotencyKey());
     if (existing.isPresent()) {
       return sameCallOrRefuse(existing.get(), fingerprint);
+    }
+    for (ApprovalChannel channel : channels) {
+      channel.ready(); // e.g. the CIBA provider's circuit is open: refuse before storing anything
     }
     Instant now = now();
     ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), decisionId, call, resource,
@@ -220,6 +230,27 @@ public class Approvals {
   }
 
   /**
+   * The engine withdraws a pending request that nobody can decide (its approval channel's
+   * provider is unavailable): PENDING → CANCELLED with {@code reason}, audited without an actor.
+   * False when it was no longer pending.
+   */
+  public boolean withdraw(String id, String reason) {
+    Boolean withdrawn = tx.execute(status -> {
+      Optional<ApprovalRequest> request = store.lock(id);
+      if (request.isEmpty() || request.get().state() != ApprovalState.PENDING) {
+        return false;
+      }
+      move(request.get(), ApprovalState.CANCELLED, reason, "", now());
+      return true;
+    });
+    if (Boolean.TRUE.equals(withdrawn)) {
+      changed(get(id));
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Claims an approved request for execution: APPROVED → EXECUTING, which succeeds for exactly one
    * caller across threads and nodes. Empty when someone else claimed it or it is not approved.
    */
@@ -288,35 +319,73 @@ public class Approvals {
 
   /**
    * Waits until the request reaches a final state or the wait runs out, whichever comes first,
-   * woken by the change itself (no polling loop). Returns the request as it then is.
+   * woken by the change itself (no polling loop). Returns the request as it then is. For callers
+   * that have a thread to spend (the agent, the MCP door); the same wait as {@link #awaitAsync}.
    */
   public ApprovalRequest await(String id, Duration wait) {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (true) {
-      var signal = waiters.signal(id);
-      ApprovalRequest request = get(id);
-      if (request.state() == ApprovalState.PENDING && !now().isBefore(request.expiresAt())) {
-        expireIfPending(id);
-        continue;
+    CompletableFuture<ApprovalRequest> waiting = awaitAsync(id, wait);
+    try {
+      return waiting.get();
+    } catch (InterruptedException e) {
+      waiting.cancel(false);
+      Thread.currentThread().interrupt();
+      return get(id);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * The request once it reaches a final state or the wait runs out, whichever comes first. While
+   * it waits, nothing holds a thread: a signal in {@link ApprovalWaiters} (completed after a local
+   * commit, a NOTIFY from another node, or the cluster re-check) and, if the request is pending, a
+   * timer for its own expiry. Each wake-up re-reads the state on a fresh virtual thread, never on
+   * the thread that made the change. Cancelling the returned future (the client hung up) removes
+   * the waiter at once.
+   */
+  public CompletableFuture<ApprovalRequest> awaitAsync(String id, Duration wait) {
+    CompletableFuture<ApprovalRequest> result = new CompletableFuture<>();
+    check(id, System.nanoTime() + wait.toNanos(), result);
+    return result;
+  }
+
+  private void check(String id, long deadline, CompletableFuture<ApprovalRequest> result) {
+    while (!result.isDone()) {
+      CompletableFuture<Void> signal = waiters.signal(id);
+      ApprovalRequest request;
+      try {
+        request = get(id);
+        if (request.state() == ApprovalState.PENDING && !now().isBefore(request.expiresAt())) {
+          waiters.remove(id, signal);
+          expireIfPending(id);
+          continue;
+        }
+      } catch (RuntimeException e) {
+        waiters.remove(id, signal);
+        result.completeExceptionally(e);
+        return;
       }
       long left = deadline - System.nanoTime();
       if (request.state().isFinal() || left <= 0) {
-        return request;
+        waiters.remove(id, signal);
+        result.complete(request);
+        return;
       }
       // a pending request also wakes its waiter when its own expiry is due
       long timeout = request.state() == ApprovalState.PENDING
           ? Math.min(left, Math.max(Duration.between(now(), request.expiresAt()).toNanos(), 0) + 1_000_000)
           : left;
-      try {
-        signal.get(timeout, TimeUnit.NANOSECONDS);
-      } catch (TimeoutException timedOut) {
-        // loop: either the deadline passed or the request's own expiry is due
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return get(id);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(e);
-      }
+      // a waiter that gives up leaves nothing behind: neither its signal here nor its timer
+      result.whenComplete((done, failure) -> {
+        waiters.remove(id, signal);
+        signal.cancel(false);
+      });
+      signal.completeOnTimeout(null, timeout, TimeUnit.NANOSECONDS)
+          .thenRunAsync(() -> {
+            waiters.remove(id, signal);
+            check(id, deadline, result);
+          }, WAKE_UPS);
+      return;
     }
   }
 
@@ -397,7 +466,8 @@ public class Approvals {
       case EXPIRED -> throw new GatewayException(ErrorCode.APPROVAL_EXPIRED,
           "Request " + request.id() + " has expired.");
       case CANCELLED -> throw new GatewayException(ErrorCode.APPROVAL_CANCELLED,
-          "Request " + request.id() + " was cancelled by the requester.");
+          "Request " + request.id() + " was cancelled ("
+          + (request.reason().isBlank() ? "cancelled_by_requester" : request.reason()) + ").");
       default -> throw new GatewayException(ErrorCode.APPROVAL_NOT_PENDING,
           "Request " + request.id() + " is " + request.state() + ", no longer pending.");
     }

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -478,7 +479,9 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   private static GatewayException unavailable() {
-    return new GatewayException(ErrorCode.AUDIT_UNAVAILABLE, UNAVAILABLE);
+    // names the database as the failing dependency, and when to come back (the REST door's Retry-After)
+    return new GatewayException(ErrorCode.AUDIT_UNAVAILABLE, UNAVAILABLE,
+        Map.of("dependency", "database", "retry_after_seconds", "5"));
   }
 
   private record Head(long seq, String hash) {}

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -218,6 +219,23 @@ public class ToolCallGateway implements AutoCloseable {
    * the request's eligible approvers may see it; to anyone else it does not exist.
    */
   public ApprovalRequest follow(String approvalId, Caller caller, Duration wait) {
+    mayFollow(approvalId, caller);
+    return wait.isZero() ? approvals.get(approvalId) : approvals.await(approvalId, wait);
+  }
+
+  /**
+   * As {@link #follow}, without holding a thread while it waits (the REST door's long poll). Who
+   * may follow is checked before this returns: a stranger gets the {@link GatewayException} at
+   * once, not a future.
+   */
+  public CompletableFuture<ApprovalRequest> followAsync(String approvalId, Caller caller, Duration wait) {
+    mayFollow(approvalId, caller);
+    return wait.isZero() ? CompletableFuture.completedFuture(approvals.get(approvalId))
+        : approvals.awaitAsync(approvalId, wait);
+  }
+
+  /** Refuses anyone but the requester and eligible approvers; runs an APPROVED request nobody ran yet. */
+  private void mayFollow(String approvalId, Caller caller) {
     ApprovalRequest request = approvals.get(approvalId);
     boolean requester = request.requester().principal().equals(caller.principal());
     if (!requester && !caller.hasAnyRole(request.requirement().approverRoles())) {
@@ -226,7 +244,6 @@ public class ToolCallGateway implements AutoCloseable {
     if (request.state() == ApprovalState.APPROVED) {
       executeApproved(approvalId);
     }
-    return wait.isZero() ? approvals.get(approvalId) : approvals.await(approvalId, wait);
   }
 
   /** Approved requests run at once, on the node that saw the approval; the claim keeps it to one run. */

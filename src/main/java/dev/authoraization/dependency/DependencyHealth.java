@@ -1,5 +1,6 @@
 package dev.authoraization.dependency;
 
+import dev.authoraization.approval.ciba.CibaApprovalChannel;
 import dev.authoraization.approval.ciba.CibaProperties;
 import dev.authoraization.credential.CredentialVault;
 import dev.authoraization.credential.githubapp.GitHubAppVault;
@@ -91,11 +92,13 @@ public class DependencyHealth {
     };
   }
 
-  /** The CIBA provider's discovery document, when the CIBA channel is on. */
+  /** The CIBA provider's discovery document and its circuit, when the CIBA channel is on. */
   @Bean
   @ConditionalOnProperty(prefix = "engine.approvals.ciba", name = "enabled", havingValue = "true")
-  HealthIndicator cibaHealthIndicator(CibaProperties ciba) {
-    return () -> probe.check(URI.create(ciba.issuer().replaceAll("/$", "") + "/.well-known/openid-configuration"));
+  HealthIndicator cibaHealthIndicator(CibaProperties ciba, CibaApprovalChannel channel) {
+    return () -> withCircuit(
+        probe.check(URI.create(ciba.issuer().replaceAll("/$", "") + "/.well-known/openid-configuration")),
+        channel.guard());
   }
 
   private static Health withCircuit(Health answer, Guard guard) {

@@ -75,16 +75,32 @@ public final class Guard {
     return guarded(call, 1);
   }
 
+  /**
+   * Refuses at once, as a call would be refused, while the circuit is open: for work that is
+   * pointless without the dependency (an approval nobody can be asked for). Uses up no trial call.
+   */
+  public void refuseWhenOpen() {
+    // asks for a permit (an open circuit whose pause is over turns half-open) and gives it back
+    if (!breaker.tryAcquirePermission()) {
+      throw open();
+    }
+    breaker.releasePermission();
+  }
+
+  private GatewayException open() {
+    long seconds = Math.max(1, settings.openFor().toSeconds());
+    return new GatewayException(ErrorCode.DEPENDENCY_UNAVAILABLE, dependency.label() + " unavailable: it failed "
+        + Math.round(breaker.getMetrics().getFailureRate()) + "% of the last "
+        + breaker.getMetrics().getNumberOfBufferedCalls() + " calls, so the engine stops calling it for a while"
+        + " (circuit open); nothing was executed. Retry after " + seconds + " s.",
+        Map.of("dependency", key(), "retry_after_seconds", Long.toString(seconds)));
+  }
+
   private <T> T guarded(Supplier<T> call, int attempts) {
     try {
       return breaker.executeSupplier(call);
     } catch (CallNotPermittedException open) {
-      long seconds = Math.max(1, settings.openFor().toSeconds());
-      throw new GatewayException(ErrorCode.DEPENDENCY_UNAVAILABLE, dependency.label() + " unavailable: it failed "
-          + Math.round(breaker.getMetrics().getFailureRate()) + "% of the last "
-          + breaker.getMetrics().getNumberOfBufferedCalls() + " calls, so the engine stops calling it for a while"
-          + " (circuit open); nothing was executed. Retry after " + seconds + " s.",
-          Map.of("dependency", key(), "retry_after_seconds", Long.toString(seconds)));
+      throw open();
     } catch (TransientFailure failure) {
       int tried = waitable(failure) ? attempts : 1;
       Map<String, String> details = new HashMap<>(failure.details());

@@ -1,13 +1,20 @@
 package dev.authoraization.identity;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTParser;
 import dev.authoraization.call.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URI;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -140,12 +147,40 @@ public final class TrustedIssuers {
           .signatureAlgorithm(SignatureAlgorithm.RS256).build();
     }
     if (!issuer.jwkSetUri().isEmpty()) {
-      return NimbusJwtDecoder.withJwkSetUri(issuer.jwkSetUri()).jwsAlgorithms(set -> set.addAll(algorithms)).build();
+      return NimbusJwtDecoder.withJwkSource(keys(issuer.jwkSetUri(), KEYS_TIMEOUT, KEYS_FRESH, KEYS_OUTAGE))
+          .jwsAlgorithms(set -> set.addAll(algorithms)).build();
     }
     if (JwtDecoders.fromIssuerLocation(issuer.uri()) instanceof NimbusJwtDecoder nimbus) {
       return nimbus;
     }
     throw new IllegalStateException("Cannot build a token decoder for issuer " + issuer.uri());
+  }
+
+  /** How long a JWKS fetch may take (connect, and read) before the issuer counts as unavailable. */
+  static final Duration KEYS_TIMEOUT = Duration.ofSeconds(2);
+  /** How long fetched keys are used without asking again (a token with an unknown {@code kid} asks at once). */
+  static final Duration KEYS_FRESH = Duration.ofMinutes(5);
+  /** How long after their last successful fetch keys keep working while the issuer cannot be reached. */
+  static final Duration KEYS_OUTAGE = Duration.ofMinutes(15);
+
+  /**
+   * An issuer's JWKS (Nimbus {@link JWKSourceBuilder}): bounded fetches, a cache, and outage
+   * tolerance, so a briefly unreachable identity provider does not stop tokens whose keys were
+   * fetched recently. No rate limit: after an outage the next token fetches at once.
+   */
+  static JWKSource<SecurityContext> keys(String jwkSetUri, Duration timeout, Duration fresh, Duration outage) {
+    try {
+      int millis = Math.toIntExact(timeout.toMillis());
+      return JWKSourceBuilder.create(URI.create(jwkSetUri).toURL(), new DefaultResourceRetriever(millis, millis, 512 * 1024))
+          .cache(fresh.toMillis(), timeout.toMillis())
+          .refreshAheadCache(false)
+          .rateLimited(false)
+          .retrying(false)
+          .outageTolerant(outage.toMillis())
+          .build();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException("engine.identity.issuers[].jwk-set-uri is not a URL: " + jwkSetUri, e);
+    }
   }
 
   /** Every check a token must pass besides its signature. */

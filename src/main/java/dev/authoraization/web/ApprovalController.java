@@ -16,6 +16,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.core.Authentication;
@@ -26,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.JsonNode;
 
 /** Following, cancelling and (for approvers) deciding approval requests. */
@@ -35,6 +38,9 @@ class ApprovalController {
 
   /** The evidence channel of a REST decision: none, it is the test and demo door. */
   static final String REST_DEMO = "rest-demo";
+
+  /** How much longer than the asked wait the container keeps an answer open before it answers itself. */
+  private static final Duration CONTAINER_SLACK = Duration.ofSeconds(10);
 
   private final ToolCallGateway gateway;
   private final Approvals approvals;
@@ -80,9 +86,26 @@ class ApprovalController {
       description = "With wait (seconds, or ISO-8601 like PT30S) the call returns as soon as the request "
           + "reaches a final state, or when the wait runs out.")
   @GetMapping("/{id}")
-  View get(@PathVariable String id, @RequestParam(required = false) @Nullable String wait,
+  DeferredResult<View> get(@PathVariable String id, @RequestParam(required = false) @Nullable String wait,
       Authentication authentication) {
-    return View.of(gateway.follow(id, Callers.of(authentication), parseWait(wait)));
+    Duration waitFor = parseWait(wait);
+    // checked here, on the request thread: a stranger's id is refused before anything waits
+    CompletableFuture<ApprovalRequest> following = gateway.followAsync(id, Callers.of(authentication), waitFor);
+    // the container's own limit only backs up the wait, which answers the state by itself when it runs out
+    DeferredResult<View> answer = new DeferredResult<>(waitFor.plus(CONTAINER_SLACK).toMillis());
+    answer.onTimeout(() -> answer.setResult(View.of(approvals.get(id))));
+    // the client hung up (or the container gave up): forget the waiter now, not when the wait runs out
+    answer.onError(failure -> following.cancel(false));
+    answer.onCompletion(() -> following.cancel(false));
+    following.whenComplete((request, failure) -> {
+      if (failure == null) {
+        answer.setResult(View.of(request));
+      } else {
+        answer.setErrorResult(failure instanceof CompletionException wrapped && wrapped.getCause() != null
+            ? wrapped.getCause() : failure);
+      }
+    });
+    return answer;
   }
 
   @Operation(summary = "Pending requests the caller may decide")

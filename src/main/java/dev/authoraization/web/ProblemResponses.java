@@ -13,12 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -60,6 +64,26 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
       return Optional.empty();
     }
     return Optional.empty();
+  }
+
+  /** How long a caller is asked to wait when the database cannot be reached. */
+  static final long DATABASE_RETRY_AFTER_SECONDS = 5;
+
+  /**
+   * The database unreachable, too slow or refusing connections (Hikari's connection timeout, a
+   * query timeout, a lost connection): 503 naming the database, not a 500 with SQL in it. Whatever
+   * needed the database did not happen; calls that act write their audit record first, so
+   * nothing was executed either.
+   */
+  @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+      RecoverableDataAccessException.class, CannotCreateTransactionException.class})
+  ResponseEntity<ProblemDetail> databaseUnavailable(RuntimeException e, HttpServletRequest request) {
+    log.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
+        e.getClass().getSimpleName());
+    return gateway(new GatewayException(ErrorCode.DEPENDENCY_UNAVAILABLE, "database unavailable: the engine's "
+        + "database could not be reached or did not answer in time, so nothing was executed; retry after "
+        + DATABASE_RETRY_AFTER_SECONDS + " s. If it keeps failing, ask an operator to check the database.",
+        Map.of("dependency", "database", "retry_after_seconds", Long.toString(DATABASE_RETRY_AFTER_SECONDS))));
   }
 
   @ExceptionHandler(RuntimeException.class)

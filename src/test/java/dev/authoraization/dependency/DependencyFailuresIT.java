@@ -44,7 +44,12 @@ import org.springframework.test.context.DynamicPropertySource;
 class DependencyFailuresIT extends EngineIT {
 
   static final WireMockServer STUB = new WireMockServer(wireMockConfig().dynamicPort());
+  /** An identity provider that is down (nothing listens on its port) until a test starts it. */
+  static final int LATE_PORT = freePort();
+  static final WireMockServer LATE = new WireMockServer(wireMockConfig().port(LATE_PORT));
   static final String KEYS_ISSUER = "https://keys.test";
+  static final String SLOW_ISSUER = "https://slow-keys.test";
+  static final String DOWN_ISSUER = "https://down-keys.test";
   static final RSAKey KEY = generate();
   static final String LIST = "{\"tool\": \"list_issues\", \"arguments\": {\"owner\": \"demo\", \"repo\": \"webapp\"}}";
 
@@ -62,11 +67,18 @@ class DependencyFailuresIT extends EngineIT {
     registry.add("engine.identity.issuers[1].uri", () -> KEYS_ISSUER);
     registry.add("engine.identity.issuers[1].jwk-set-uri", () -> STUB.baseUrl() + "/jwks");
     registry.add("engine.identity.issuers[1].audiences[0]", () -> TestTokens.AUDIENCE);
+    registry.add("engine.identity.issuers[2].uri", () -> SLOW_ISSUER);
+    registry.add("engine.identity.issuers[2].jwk-set-uri", () -> STUB.baseUrl() + "/slow-jwks");
+    registry.add("engine.identity.issuers[2].audiences[0]", () -> TestTokens.AUDIENCE);
+    registry.add("engine.identity.issuers[3].uri", () -> DOWN_ISSUER);
+    registry.add("engine.identity.issuers[3].jwk-set-uri", () -> "http://127.0.0.1:" + LATE_PORT + "/jwks");
+    registry.add("engine.identity.issuers[3].audiences[0]", () -> TestTokens.AUDIENCE);
   }
 
   @AfterAll
   static void stop() {
     STUB.stop();
+    LATE.stop();
   }
 
   @BeforeEach
@@ -147,7 +159,7 @@ class DependencyFailuresIT extends EngineIT {
         .untilAsserted(() -> assertThat(post("/api/v1/tool-calls", LIST, keysIssuerToken()).status()).isEqualTo(200));
   }
 
-  @Order(3)
+  @Order(5)
   @Test
   void healthShowsAComponentPerDependencyWithDetailsOnlyForAnOperator() {
     STUB.stubFor(WireMock.get(urlPathEqualTo("/jwks")).willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString())));
@@ -172,7 +184,7 @@ class DependencyFailuresIT extends EngineIT {
     assertThat(operator.raw().body()).doesNotContain("test-token-never-sent");
   }
 
-  @Order(4)
+  @Order(6)
   @Test
   void healthWhenGitHubIsDownThenItsComponentIsDownButReadinessFollowsOnlyTheDatabase() {
     STUB.stubFor(WireMock.get(urlPathEqualTo("/api")).willReturn(json(502, "{}")));
@@ -189,10 +201,71 @@ class DependencyFailuresIT extends EngineIT {
     assertThat(liveness.body().path("status").asString()).isEqualTo("UP");
   }
 
+  static Stream<Arguments> keysUnavailable() {
+    return Stream.of(Arguments.of("slow (beyond the 2 s key fetch timeout)", SLOW_ISSUER),
+        Arguments.of("down (connection refused)", DOWN_ISSUER));
+  }
+
+  @Order(3)
+  @ParameterizedTest(name = "identity provider {0}")
+  @MethodSource("keysUnavailable")
+  void tokenWhenTheIssuerIsSlowOrDownThen503NamingTheIdentityProviderNot401AndRecoversWhenBack(String mode,
+      String issuer) {
+    STUB.stubFor(WireMock.get(urlPathEqualTo("/slow-jwks"))
+        .willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString()).withFixedDelay(5_000)));
+
+    long started = System.nanoTime();
+    Response failed = post("/api/v1/tool-calls", LIST, tokenFrom(issuer));
+
+    assertThat(failed.status()).as(failed.raw().body()).isEqualTo(503);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("bounded by the fetch timeout").isLessThan(Duration.ofSeconds(5));
+    assertThat(failed.body().path("code").asString()).isEqualTo("dependency_unavailable");
+    assertThat(failed.body().path("dependency").asString()).isEqualTo("identity");
+    assertThat(failed.body().path("detail").asString()).startsWith("identity provider unavailable: ").contains(issuer);
+    assertThat(failed.raw().headers().firstValue("Retry-After")).isPresent();
+    assertThat(failed.raw().headers().firstValue("WWW-Authenticate")).as("not a bad token").isEmpty();
+    assertThat(failed.raw().body()).doesNotContain("Exception");
+    assertThat(STUB.findAll(WireMock.getRequestedFor(urlPathEqualTo("/api/repos/demo/webapp/issues"))))
+        .as("nothing ran").isEmpty();
+
+    STUB.stubFor(WireMock.get(urlPathEqualTo("/slow-jwks")).willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString())));
+    if (issuer.equals(DOWN_ISSUER)) {
+      LATE.stubFor(WireMock.get(urlPathEqualTo("/jwks")).willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString())));
+      LATE.start();
+    }
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(post("/api/v1/tool-calls", LIST, tokenFrom(issuer)).status()).isEqualTo(200));
+  }
+
+  @Order(4)
+  @Test
+  void tokenWhenTheIssuersKeysWereFetchedThenTheyKeepWorkingWhileItIsDown() {
+    STUB.stubFor(WireMock.get(urlPathEqualTo("/jwks")).willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString())));
+    assertThat(post("/api/v1/tool-calls", LIST, keysIssuerToken()).status()).isEqualTo(200);
+
+    STUB.stubFor(WireMock.get(urlPathEqualTo("/jwks")).willReturn(json(500, "{}")));
+    STUB.resetRequests();
+
+    assertThat(post("/api/v1/tool-calls", LIST, keysIssuerToken()).status()).isEqualTo(200);
+    assertThat(STUB.findAll(WireMock.getRequestedFor(urlPathEqualTo("/jwks")))).as("served from the cache").isEmpty();
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static String keysIssuerToken() {
+    return tokenFrom(KEYS_ISSUER);
+  }
+
+  private static String tokenFrom(String issuer) {
     try {
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(KEY.getKeyID()).build(),
-          TestTokens.claims("bob", "developer").issuer(KEYS_ISSUER).build());
+          TestTokens.claims("bob", "developer").issuer(issuer).build());
       jwt.sign(new RSASSASigner(KEY));
       return jwt.serialize();
     } catch (JOSEException e) {

@@ -38,6 +38,7 @@ public final class GatewayHarness {
   public final FakeTools tools = new FakeTools();
   public final InMemoryAuditLog audit = new InMemoryAuditLog();
   public final MutableClock clock = MutableClock.startingNow();
+  public final ApprovalWaiters waiters = new ApprovalWaiters();
   public final Approvals approvals;
   public final ToolCallGateway gateway;
 
@@ -53,7 +54,7 @@ public final class GatewayHarness {
     this.dataSource = dataSource;
     AtomicReference<ToolCallGateway> gatewayRef = new AtomicReference<>();
     this.approvals = new Approvals(new ApprovalStore(new JdbcTemplate(dataSource)), audit,
-        new TransactionTemplate(new DataSourceTransactionManager(dataSource)), new ApprovalWaiters(),
+        new TransactionTemplate(new DataSourceTransactionManager(dataSource)), waiters,
         event -> {
           if (runOnApproval && event instanceof ApprovalChanged changed && gatewayRef.get() != null) {
             gatewayRef.get().onApprovalChanged(changed);

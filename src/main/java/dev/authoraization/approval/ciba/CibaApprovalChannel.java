@@ -14,7 +14,11 @@ import dev.authoraization.approval.ciba.CibaTokenVerifier.Asked;
 import dev.authoraization.approval.ciba.CibaTokenVerifier.Result;
 import dev.authoraization.call.Caller;
 import dev.authoraization.call.Fingerprint;
+import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
+import dev.authoraization.dependency.Dependency;
+import dev.authoraization.dependency.Guard;
+import dev.authoraization.dependency.ResilienceProperties;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,8 +37,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -66,6 +72,8 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   private static final Logger log = LoggerFactory.getLogger(CibaApprovalChannel.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The longest pause between polls while the CIBA provider is unavailable. */
+  static final Duration MAX_OUTAGE_DELAY = Duration.ofSeconds(60);
 
   private final CibaProperties properties;
   private final CibaClient client;
@@ -77,6 +85,10 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   private final Consumer<CibaOutcome> outcomes;
   private final List<AutoCloseable> owned;
   private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
+  /** Consecutive polls per {@code auth_req_id} that found the provider unavailable, for the backoff. */
+  private final Map<String, Integer> outages = new ConcurrentHashMap<>();
+  /** Backchannel requests of each approval still being sent, and whether any was accepted. */
+  private final Map<String, Sending> sending = new ConcurrentHashMap<>();
   private volatile ApproverDirectory directory;
   private volatile boolean ping;
 
@@ -148,8 +160,14 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   /** The channel as the engine runs it: its own HTTP client, timer thread and virtual threads. */
   public static CibaApprovalChannel create(CibaProperties properties, Supplier<Approvals> approvals, Clock clock,
       Consumer<CibaOutcome> outcomes) {
+    return create(properties, ResilienceProperties.defaults(), approvals, clock, outcomes);
+  }
+
+  /** As above, with the engine's retry and circuit settings for the CIBA provider. */
+  public static CibaApprovalChannel create(CibaProperties properties, ResilienceProperties resilience,
+      Supplier<Approvals> approvals, Clock clock, Consumer<CibaOutcome> outcomes) {
     HttpClient http = CibaClient.httpClient(properties);
-    CibaClient client = new CibaClient(properties, http);
+    CibaClient client = new CibaClient(properties, http, new Guard(Dependency.CIBA, resilience));
     JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
     requests.setReadTimeout(properties.httpTimeout());
     CibaTokenVerifier verifier = new CibaTokenVerifier(properties, client::endpoints, new RestTemplate(requests));
@@ -173,19 +191,80 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     }
   }
 
+  /**
+   * Refuses a new approval request while the CIBA provider's circuit is open: nobody could be
+   * asked, so the caller hears {@code dependency_unavailable} naming the CIBA provider at once.
+   */
+  @Override
+  public void ready() {
+    client.guard().refuseWhenOpen();
+  }
+
+  /** The CIBA provider's retry and circuit breaker (health shows its state). */
+  public Guard guard() {
+    return client.guard();
+  }
+
   @Override
   public void requested(ApprovalRequest request) {
     Set<String> roles = request.requirement().approverRoles();
-    for (String hint : directory.hintsFor(roles)) {
-      // best effort: Approvals.decide enforces separation of duties on the verified subject
-      if (request.requirement().separationOfDuties() && hint.equals(request.requester().subject())) {
-        log.debug("Not asking {} to approve request {}: they asked for it", hint, request.id());
-        continue;
-      }
+    List<String> hints = directory.hintsFor(roles).stream()
+        // best effort: Approvals.decide enforces separation of duties on the verified subject
+        .filter(hint -> !(request.requirement().separationOfDuties() && hint.equals(request.requester().subject())))
+        .toList();
+    if (hints.isEmpty()) {
+      log.debug("Nobody to ask through CIBA for request {}", request.id());
+      return;
+    }
+    sending.put(request.id(), new Sending(hints.size()));
+    for (String hint : hints) {
       try {
         worker.execute(() -> start(request, hint, directory.rolesOf(hint, roles)));
       } catch (RejectedExecutionException closing) {
         log.warn("CIBA channel is closed; request {} is not sent to {}", request.id(), hint);
+        sending.remove(request.id());
+      }
+    }
+  }
+
+  /** The backchannel requests of one approval being sent. */
+  private static final class Sending {
+    final AtomicInteger left;
+    volatile boolean accepted;
+    volatile boolean unavailable;
+
+    Sending(int count) {
+      this.left = new AtomicInteger(count);
+    }
+  }
+
+  /**
+   * One backchannel request was sent or failed. When all failed because the CIBA provider is
+   * unavailable, nobody can approve the request: it is withdrawn with {@code dependency_unavailable},
+   * so the waiting caller hears so now instead of at expiry, and nothing is executed.
+   */
+  private void sent(ApprovalRequest request, @Nullable GatewayException failure) {
+    Sending batch = sending.get(request.id());
+    if (batch == null) {
+      return;
+    }
+    if (failure == null) {
+      batch.accepted = true;
+    } else if (failure.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
+      batch.unavailable = true;
+    }
+    if (batch.left.decrementAndGet() > 0) {
+      return;
+    }
+    sending.remove(request.id(), batch);
+    if (!batch.accepted && batch.unavailable) {
+      try {
+        approvals.get().withdraw(request.id(), ErrorCode.DEPENDENCY_UNAVAILABLE.id());
+        log.warn("Approval {} withdrawn: the CIBA provider is unavailable, so no approver could be asked",
+            request.id());
+      } catch (RuntimeException e) {
+        log.warn("Approval {} could not be withdrawn after the CIBA provider failed; it expires by itself: {}",
+            request.id(), e.toString());
       }
     }
   }
@@ -232,8 +311,11 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     } catch (RuntimeException e) {
       log.warn("CIBA request for approval {} was not accepted for {}: {}", request.id(), hint, e.getMessage());
       outcomes.accept(new CibaOutcome(request.id(), hint, "", Kind.NOT_SENT, e.getMessage()));
+      sent(request, e instanceof GatewayException known ? known
+          : new GatewayException(ErrorCode.PROVIDER_FAILED, "unexpected: " + e.getClass().getSimpleName()));
       return;
     }
+    sent(request, null);
     Duration interval = ack.interval().orElse(properties.defaultInterval());
     Attempt attempt = new Attempt(request.id(), request.fingerprint(), hint, roles, ack.authReqId(), binding, sentAt,
         sentAt.plus(ack.expiresIn()), notificationToken, interval);
@@ -263,8 +345,13 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   }
 
   private void arm(Attempt attempt, Duration interval) {
+    arm(attempt, interval, interval);
+  }
+
+  /** Polls after {@code delay}, and then keeps polling at {@code interval}. */
+  private void arm(Attempt attempt, Duration interval, Duration delay) {
     try {
-      timer.after(interval, () -> {
+      timer.after(delay, () -> {
         try {
           worker.execute(() -> poll(attempt, interval, true));
         } catch (RejectedExecutionException closing) {
@@ -300,6 +387,9 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
       return;
     }
     PollResult result = client.poll(attempt.authReqId());
+    if (!(result instanceof PollResult.Unavailable)) {
+      outages.remove(attempt.authReqId());
+    }
     switch (result) {
       case PollResult.Pending pending -> {
         if (rearm) {
@@ -314,8 +404,11 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
       }
       case PollResult.Unavailable down when !rearm -> { }
       case PollResult.Unavailable down -> {
-        log.warn("CIBA token endpoint unavailable for approval {}; polling again: {}", attempt.approvalId(), down.why());
-        arm(attempt, interval);
+        // never a decision: the request stays pending, and polls back off while the provider is away
+        Duration delay = outageDelay(attempt, interval);
+        log.warn("CIBA token endpoint unavailable for approval {}; polling again in {} s: {}", attempt.approvalId(),
+            delay.toSeconds(), down.why());
+        arm(attempt, interval, delay);
       }
       case PollResult.Denied denied -> {
         if (claim(attempt)) {
@@ -396,8 +489,17 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     }
   }
 
+  /** The interval doubled per consecutive failed poll, at most {@link #MAX_OUTAGE_DELAY} (or the interval). */
+  private Duration outageDelay(Attempt attempt, Duration interval) {
+    int failed = outages.merge(attempt.authReqId(), 1, Integer::sum);
+    Duration cap = interval.compareTo(MAX_OUTAGE_DELAY) > 0 ? interval : MAX_OUTAGE_DELAY;
+    Duration delay = interval.multipliedBy(1L << Math.min(failed, 10));
+    return delay.compareTo(cap) > 0 ? cap : delay;
+  }
+
   /** The first final answer wins: true for exactly one caller per {@code auth_req_id}. */
   private boolean claim(Attempt attempt) {
+    outages.remove(attempt.authReqId());
     return attempts.remove(attempt.authReqId(), attempt);
   }
 
@@ -460,6 +562,8 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   @Override
   public void close() {
     attempts.clear();
+    outages.clear();
+    sending.clear();
     for (AutoCloseable resource : owned) {
       try {
         resource.close();

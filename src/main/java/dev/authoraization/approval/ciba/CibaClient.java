@@ -2,12 +2,17 @@ package dev.authoraization.approval.ciba;
 
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
+import dev.authoraization.dependency.Dependency;
+import dev.authoraization.dependency.Guard;
+import dev.authoraization.dependency.ResilienceProperties;
+import dev.authoraization.dependency.TransientFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -26,6 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * with {@code client_secret_basic}. It keeps no state besides the discovered endpoints; polling,
  * verification and decisions belong to its callers (the approval channel here, the engine's own
  * CIBA endpoint later). Nothing it logs or throws carries a token or the client secret.
+ *
+ * <p>Every call goes through the CIBA provider's {@link Guard} (one circuit breaker): discovery
+ * and polls are retried with backoff when the provider is unreachable, too slow or answers 5xx;
+ * the backchannel request, which pushes a prompt to a person's device, is sent once.
  */
 public final class CibaClient {
 
@@ -34,11 +43,22 @@ public final class CibaClient {
 
   private final CibaProperties properties;
   private final HttpClient http;
+  private final Guard guard;
   private volatile CibaEndpoints endpoints;
 
   public CibaClient(CibaProperties properties, HttpClient http) {
+    this(properties, http, new Guard(Dependency.CIBA, ResilienceProperties.defaults()));
+  }
+
+  public CibaClient(CibaProperties properties, HttpClient http, Guard guard) {
     this.properties = properties;
     this.http = http;
+    this.guard = guard;
+  }
+
+  /** The CIBA provider's retry and circuit breaker, for health and for refusing early. */
+  public Guard guard() {
+    return guard;
   }
 
   public static HttpClient httpClient(CibaProperties properties) {
@@ -88,11 +108,14 @@ public final class CibaClient {
    *
    * @param parameters the form parameters besides client authentication ({@code login_hint},
    *     {@code scope}, {@code binding_message}, ...)
-   * @throws GatewayException {@link ErrorCode#PROVIDER_FAILED} when the provider refuses or
-   *     cannot be reached, with the provider's error code only
+   * @throws GatewayException {@link ErrorCode#PROVIDER_FAILED} when the provider refuses, with
+   *     the provider's error code only; {@link ErrorCode#DEPENDENCY_UNAVAILABLE} naming the CIBA
+   *     provider when it is unreachable, too slow, answers 5xx or 429, or its circuit is open
    */
   public AuthRequest authenticate(Map<String, String> parameters) {
-    HttpResponse<String> response = post(endpoints().backchannelAuthentication(), parameters);
+    CibaEndpoints known = endpoints();
+    // not retried: a second request could push a second prompt to the approver's device
+    HttpResponse<String> response = guard.once(() -> available(post(known.backchannelAuthentication(), parameters)));
     JsonNode body = parse(response.body());
     if (response.statusCode() != 200 || !body.path("auth_req_id").isString()) {
       throw new GatewayException(ErrorCode.PROVIDER_FAILED, "The CIBA provider refused the authentication request: "
@@ -107,16 +130,25 @@ public final class CibaClient {
     return new AuthRequest(body.path("auth_req_id").asString(), Duration.ofSeconds(expiresIn), interval);
   }
 
-  /** Asks the token endpoint once whether {@code authReqId} was decided. Never throws. */
+  /**
+   * Asks the token endpoint whether {@code authReqId} was decided; when the provider is
+   * unreachable, too slow or answers 5xx, asks again with backoff (a poll changes nothing) and
+   * then answers {@link PollResult.Unavailable}, which is never final. Never throws.
+   */
   public PollResult poll(String authReqId) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("grant_type", GRANT_TYPE);
     form.put("auth_req_id", authReqId);
     HttpResponse<String> response;
     try {
-      response = post(endpoints().token(), form);
+      CibaEndpoints known = endpoints();
+      response = guard.read(() -> serverWorking(post(known.token(), form)));
     } catch (GatewayException unreachable) {
       return new PollResult.Unavailable(unreachable.getMessage());
+    }
+    if (response.statusCode() == 429) {
+      // a rate limit is an answer, not an outage: poll slower, as for slow_down
+      return new PollResult.SlowDown(response.headers().firstValue("Retry-After").flatMap(CibaClient::seconds));
     }
     JsonNode body;
     try {
@@ -154,7 +186,7 @@ public final class CibaClient {
     }
     synchronized (this) {
       if (endpoints == null) {
-        endpoints = resolve();
+        endpoints = resolve(); // not cached when it fails: the next request tries again
       }
       return endpoints;
     }
@@ -169,8 +201,8 @@ public final class CibaClient {
     String issuer = properties.issuer();
     URI discovery = URI.create((issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer)
         + "/.well-known/openid-configuration");
-    HttpResponse<String> response = send(HttpRequest.newBuilder(discovery).timeout(properties.httpTimeout())
-        .header("Accept", "application/json").GET().build());
+    HttpResponse<String> response = guard.read(() -> serverWorking(send(HttpRequest.newBuilder(discovery)
+        .timeout(properties.httpTimeout()).header("Accept", "application/json").GET().build())));
     JsonNode metadata = parse(response.body());
     if (response.statusCode() != 200) {
       throw new GatewayException(ErrorCode.PROVIDER_FAILED, "CIBA provider discovery failed: " + response.statusCode());
@@ -209,12 +241,35 @@ public final class CibaClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  /** A 5xx is an outage (retried, counted by the breaker); anything below is the provider answering. */
+  private static HttpResponse<String> serverWorking(HttpResponse<String> response) {
+    if (response.statusCode() >= 500) {
+      throw new TransientFailure(response.uri().getHost() + " answered HTTP " + response.statusCode(),
+          response.headers().firstValue("Retry-After").flatMap(CibaClient::seconds),
+          Map.of("status", Integer.toString(response.statusCode())), null);
+    }
+    return response;
+  }
+
+  /** As {@link #serverWorking}; a 429 too, since the request was not taken and the caller must come back. */
+  private static HttpResponse<String> available(HttpResponse<String> response) {
+    if (response.statusCode() == 429) {
+      throw new TransientFailure(response.uri().getHost() + " is rate-limiting the engine (HTTP 429)",
+          Optional.of(response.headers().firstValue("Retry-After").flatMap(CibaClient::seconds)
+              .orElse(Duration.ofSeconds(30))), Map.of("status", "429"), null);
+    }
+    return serverWorking(response);
+  }
+
   private HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      throw new TransientFailure(request.uri().getHost() + " did not answer within "
+          + properties.httpTimeout().toMillis() + " ms", Optional.empty(), Map.of(), null);
     } catch (IOException e) {
-      throw new GatewayException(ErrorCode.PROVIDER_FAILED,
-          "The CIBA provider at " + request.uri().getHost() + " cannot be reached: " + e.getClass().getSimpleName());
+      throw new TransientFailure("the CIBA provider could not be reached at " + request.uri().getHost()
+          + " (" + e.getClass().getSimpleName() + ")", Optional.empty(), Map.of(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GatewayException(ErrorCode.PROVIDER_FAILED, "Interrupted while calling the CIBA provider");

@@ -332,12 +332,13 @@ class CibaAuth0StubTests {
   }
 
   @Test
-  void unreachableTokenEndpointKeepsPollingAtTheSameInterval() {
+  void unreachableTokenEndpointKeepsPollingWithBackoffAndDecidesNothing() {
     channel.requested(request);
     tokenEndpointSays(503, "");
     timer.fire();
 
-    assertThat(timer.delays()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(5));
+    assertThat(timer.delays()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    assertThat(h.approvals.get(request.id()).state()).isEqualTo(ApprovalState.PENDING);
     assertThat(outcomes).isEmpty();
   }
 
