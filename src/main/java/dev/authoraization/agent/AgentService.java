@@ -22,10 +22,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -34,6 +40,7 @@ import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.MessageAggregator;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
@@ -44,6 +51,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,9 +60,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The chat agent's loop, run by the engine itself (user-controlled tool execution): the model
  * proposes tool calls, and every one of them goes through {@link ToolCallGateway#execute}, so
  * policy, approvals, credentials and the audit log apply exactly as for any other door. Spring AI
- * 2.0's {@code ChatModel.call} never runs tools itself (the loop moved to {@code ChatClient}'s
+ * 2.0's {@code ChatModel.stream} never runs tools itself (the loop moved to {@code ChatClient}'s
  * {@code ToolCallingAdvisor}, which is not used here), so the model only ever sees tool
  * definitions; the callbacks it is given refuse to run.
+ *
+ * <p>The model's answer is streamed: its text reaches the conversation's {@link RunListener}s
+ * piece by piece, while the run itself works on the whole message ({@link MessageAggregator};
+ * Spring AI's OpenAI client already joins a tool call's argument fragments into one call).
  *
  * <p>A call that needs approval pauses the run durably ({@link ConversationStore}); the outcome
  * (event, start-up, or a read) resumes it once.
@@ -81,6 +93,7 @@ public class AgentService implements AutoCloseable {
   private final AgentModel model;
   private final AgentProperties properties;
   private final Object changes = new Object();
+  private final Map<String, List<RunListener>> listeners = new ConcurrentHashMap<>();
   private final ExecutorService resumptions = Executors.newVirtualThreadPerTaskExecutor();
 
   @Autowired
@@ -110,6 +123,27 @@ public class AgentService implements AutoCloseable {
 
   public Conversation start(Caller owner) {
     return store.create(UUID.randomUUID().toString(), owner);
+  }
+
+  /** A listener's registration; closing it stops the events. */
+  public record Listening(Runnable cancel) implements AutoCloseable {
+    @Override
+    public void close() {
+      cancel.run();
+    }
+  }
+
+  /**
+   * Hears every run of this conversation (a message or a resumption, on any thread of this node)
+   * until closed. To the conversation's owner only.
+   */
+  public Listening listen(String id, Caller caller, RunListener listener) {
+    get(id, caller);
+    listeners.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(listener);
+    return new Listening(() -> listeners.computeIfPresent(id, (k, list) -> {
+      list.remove(listener);
+      return list.isEmpty() ? null : list;
+    }));
   }
 
   /** The conversation, to its owner only; to anyone else it does not exist. */
@@ -214,6 +248,7 @@ public class AgentService implements AutoCloseable {
     List<ToolCallReport> reports = new ArrayList<>(conversation.toolCalls());
     reports.add(new ToolCallReport(pending.tool(), request.call().arguments(), request.state().name().toLowerCase(),
         0, request.id(), request.decisionId()));
+    live(conversation.id()).toolsRan(List.of(reports.getLast()), messages.getLast()); // shown before the answer
     try {
       loop(conversation.id(), conversation.owner(), messages, reports, true);
     } catch (RuntimeException e) { // e.g. the database went away mid-run: never leave the row running
@@ -233,7 +268,7 @@ public class AgentService implements AutoCloseable {
     int before = resumed ? reports.size() - 1 : reports.size();
     Run run;
     try {
-      run = run(caller, messages, reports);
+      run = run(caller, messages, reports, live(id));
     } catch (RuntimeException e) {
       log.error("Agent run of conversation {} failed", id, e);
       run = new Run("I failed unexpectedly while answering; nothing more was done. The error is logged.",
@@ -248,13 +283,12 @@ public class AgentService implements AutoCloseable {
 
   private record Run(String reply, Optional<Pending> pending) {}
 
-  private Run run(Caller caller, List<StoredMessage> messages, List<ToolCallReport> reports) {
+  private Run run(Caller caller, List<StoredMessage> messages, List<ToolCallReport> reports, RunListener live) {
     List<ToolCallback> offered = offered(caller);
     for (int round = 0; round < properties.maxToolRounds(); round++) {
       AssistantMessage answer;
       try {
-        ChatResponse response = model.chatModel().call(prompt(messages, offered));
-        answer = response == null || response.getResult() == null ? null : response.getResult().getOutput();
+        answer = answer(prompt(messages, offered), live);
       } catch (RuntimeException e) {
         log.warn("The {} model failed: {}", model.mode(), e.toString());
         return new Run("The language model could not be reached or failed (" + e.getClass().getSimpleName()
@@ -274,6 +308,7 @@ public class AgentService implements AutoCloseable {
       }
       List<StoredResponse> responses = new ArrayList<>();
       Pending pending = null;
+      int firstReport = reports.size();
       for (StoredToolCall call : calls) {
         if (pending != null) {
           // one pause at a time: later calls of the same turn are not run, and the model is told
@@ -296,9 +331,64 @@ public class AgentService implements AutoCloseable {
             + "). I will continue once an approver has decided.", Optional.of(stored));
       }
       messages.add(StoredMessage.tool(responses));
+      live.toolsRan(List.copyOf(reports.subList(firstReport, reports.size())), messages.getLast());
     }
     return new Run("I stopped after " + properties.maxToolRounds() + " rounds of tool calls without a final answer.",
         Optional.empty());
+  }
+
+  /**
+   * The model's next message, whole, while its text goes to {@code live} as it arrives. A model
+   * without streaming is asked once and its text is one piece.
+   */
+  private @Nullable AssistantMessage answer(Prompt prompt, RunListener live) {
+    Flux<ChatResponse> pieces;
+    try {
+      pieces = model.chatModel().stream(prompt);
+    } catch (UnsupportedOperationException e) {
+      AssistantMessage whole = output(model.chatModel().call(prompt));
+      if (whole != null && whole.getText() != null && !whole.getText().isEmpty()) {
+        live.text(whole.getText());
+      }
+      return whole;
+    }
+    AtomicReference<ChatResponse> whole = new AtomicReference<>();
+    new MessageAggregator().aggregate(pieces.doOnNext(piece -> {
+      AssistantMessage part = output(piece);
+      if (part != null && part.getText() != null && !part.getText().isEmpty()) {
+        live.text(part.getText());
+      }
+    }), whole::set).blockLast();
+    return output(whole.get());
+  }
+
+  private static @Nullable AssistantMessage output(@Nullable ChatResponse response) {
+    return response == null || response.getResult() == null ? null : response.getResult().getOutput();
+  }
+
+  /** The listeners of this conversation at each event; one that fails does not stop the run or the others. */
+  private RunListener live(String id) {
+    return new RunListener() {
+      @Override
+      public void text(String delta) {
+        each(l -> l.text(delta));
+      }
+
+      @Override
+      public void toolsRan(List<ToolCallReport> reports, StoredMessage results) {
+        each(l -> l.toolsRan(reports, results));
+      }
+
+      private void each(Consumer<RunListener> event) {
+        for (RunListener listener : listeners.getOrDefault(id, List.of())) {
+          try {
+            event.accept(listener);
+          } catch (RuntimeException e) {
+            log.debug("A listener of conversation {} failed: {}", id, e.toString());
+          }
+        }
+      }
+    };
   }
 
   private record Step(String text, Optional<String> approvalId) {}

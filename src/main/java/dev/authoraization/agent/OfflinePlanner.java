@@ -20,6 +20,7 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import reactor.core.publisher.Flux;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,6 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
  * "what does PR 2 change", "show issue 3", "merge PR 2", "read README.md", "list my repositories",
  * "comment "text" on issue 3". A repository is named as {@code in owner/repo}; without one, the
  * last one named in the conversation, else demo/webapp.
+ *
+ * <p>It streams as a real model does: an answer in pieces (a word and the space after it), a
+ * message with tool calls in one piece.
  */
 public final class OfflinePlanner implements ChatModel {
 
@@ -42,6 +46,7 @@ public final class OfflinePlanner implements ChatModel {
   static final String DEFAULT_REPO = "webapp";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Pattern PIECE = Pattern.compile("\\S+\\s*|\\s+");
   private static final Pattern REPOSITORY = Pattern.compile(
       "\\b(?:in|of|from|on|for|at)\\s+([A-Za-z0-9][A-Za-z0-9-]*)/([A-Za-z0-9._-]+?)(?=[\\s?!,;:]|\\.?$|\\.\\s)");
   private static final Pattern PULL = Pattern.compile("\\b(?:pr|pull request|pull|merge request)\\s*#?(\\d+)");
@@ -69,6 +74,27 @@ public final class OfflinePlanner implements ChatModel {
         ? new AssistantMessage(answer(results, calls(messages)))
         : plan(last.getText() == null ? "" : last.getText(), messages, offered);
     return new ChatResponse(List.of(new Generation(answer)));
+  }
+
+  @Override
+  public Flux<ChatResponse> stream(Prompt prompt) {
+    ChatResponse whole = call(prompt);
+    AssistantMessage answer = whole.getResult().getOutput();
+    if (answer.hasToolCalls() || answer.getText() == null || answer.getText().isEmpty()) {
+      return Flux.just(whole);
+    }
+    return Flux.fromIterable(pieces(answer.getText()))
+        .map(piece -> new ChatResponse(List.of(new Generation(new AssistantMessage(piece)))));
+  }
+
+  /** A text as it streams: each word with the whitespace after it; joined, the text again. */
+  static List<String> pieces(String text) {
+    List<String> pieces = new ArrayList<>();
+    Matcher m = PIECE.matcher(text);
+    while (m.find()) {
+      pieces.add(m.group());
+    }
+    return pieces;
   }
 
   // ---- planning: a request becomes a tool call

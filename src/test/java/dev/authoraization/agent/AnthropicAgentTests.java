@@ -30,7 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
  * (https://docs.anthropic.com/en/api/messages and
  * https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/overview): a first answer with a
  * {@code tool_use} content block {id, name, input} and {@code stop_reason: "tool_use"}, then a
- * {@code text} block with {@code stop_reason: "end_turn"}. The agent never streams.
+ * {@code text} block with {@code stop_reason: "end_turn"}. The agent streams, so each answer comes
+ * as the streaming reference describes it (https://docs.anthropic.com/en/docs/build-with-claude/streaming):
+ * {@code message_start}, {@code content_block_start}, {@code content_block_delta} events
+ * ({@code text_delta}, or {@code input_json_delta} with {@code partial_json} pieces of a tool's
+ * input), {@code content_block_stop}, {@code message_delta} with the {@code stop_reason}, and
+ * {@code message_stop}.
  */
 class AnthropicAgentTests {
 
@@ -47,7 +52,19 @@ class AnthropicAgentTests {
     server.createContext("/v1/messages", exchange -> {
       requests.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
       keys.add(exchange.getRequestHeaders().getFirst("x-api-key"));
+      JsonNode request = requests.getLast();
       String answer = answers.poll();
+      if (answer != null && request.path("stream").asBoolean(false)) {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+          for (String event : answer.split("\n\n")) {
+            out.write((event + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          }
+        }
+        return;
+      }
       byte[] body = (answer == null
           ? "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"no more answers\"}}" : answer)
           .getBytes(StandardCharsets.UTF_8);
@@ -72,22 +89,48 @@ class AnthropicAgentTests {
         new ConversationStore(new JdbcTemplate(db)), model, AgentProperties.defaults());
   }
 
-  static String toolUse(String id, String name, String input) {
-    return """
-        {"id":"msg_01","type":"message","role":"assistant","model":"claude-test",
-         "content":[{"type":"tool_use","id":"%s","name":"%s","input":%s}],
-         "stop_reason":"tool_use","stop_sequence":null,
-         "usage":{"input_tokens":120,"output_tokens":30}}
-        """.formatted(id, name, input);
+  private static String event(String type, String data) {
+    return "event: " + type + "\ndata: " + data + "\n\n";
   }
 
-  static String text(String content) {
-    return """
-        {"id":"msg_02","type":"message","role":"assistant","model":"claude-test",
-         "content":[{"type":"text","text":%s}],
-         "stop_reason":"end_turn","stop_sequence":null,
-         "usage":{"input_tokens":180,"output_tokens":12}}
-        """.formatted(JSON.writeValueAsString(content));
+  private static String start(String id) {
+    return event("message_start", """
+        {"type":"message_start","message":{"id":"%s","type":"message","role":"assistant","content":[],\
+        "model":"claude-test","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":120,"output_tokens":1}}}"""
+        .formatted(id));
+  }
+
+  private static String stop(String reason) {
+    return event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+        + event("message_delta", """
+            {"type":"message_delta","delta":{"stop_reason":"%s","stop_sequence":null},"usage":{"output_tokens":30}}"""
+            .formatted(reason))
+        + event("message_stop", "{\"type\":\"message_stop\"}");
+  }
+
+  /** A tool_use block whose input arrives in the given {@code partial_json} pieces. */
+  static String toolUse(String id, String name, String... inputPieces) {
+    StringBuilder events = new StringBuilder(start("msg_01")).append(event("content_block_start", """
+        {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"%s","name":"%s","input":{}}}"""
+        .formatted(id, name)));
+    for (String piece : inputPieces) {
+      events.append(event("content_block_delta", """
+          {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":%s}}"""
+          .formatted(JSON.writeValueAsString(piece))));
+    }
+    return events.append(stop("tool_use")).toString();
+  }
+
+  /** A text block in the given pieces. */
+  static String text(String... pieces) {
+    StringBuilder events = new StringBuilder(start("msg_02")).append(event("content_block_start",
+        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+    for (String piece : pieces) {
+      events.append(event("content_block_delta", """
+          {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":%s}}"""
+          .formatted(JSON.writeValueAsString(piece))));
+    }
+    return events.append(stop("end_turn")).toString();
   }
 
   @Test
@@ -95,8 +138,8 @@ class AnthropicAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolUse("toolu_01A", "read_notes", "{\"repo\":\"demo/webapp\"}"));
-    answers.add(text("The notes were read."));
+    answers.add(toolUse("toolu_01A", "read_notes", "{\"repo\":", "\"demo/webapp\"}"));
+    answers.add(text("The notes ", "were read."));
 
     try (AgentService agent = agent(harness, db, policy)) {
       String id = agent.start(ALICE).id();
@@ -109,6 +152,7 @@ class AnthropicAgentTests {
     assertThat(keys).allMatch("sk-ant-test-not-a-real-key"::equals);
 
     JsonNode first = requests.getFirst();
+    assertThat(requests).allSatisfy(r -> assertThat(r.path("stream").asBoolean()).isTrue());
     assertThat(first.path("tools")).hasSize(1);
     assertThat(first.path("tools").get(0).path("name").asString()).isEqualTo("read_notes");
     assertThat(first.path("tools").get(0).path("input_schema").path("required").toString()).isEqualTo("[\"repo\"]");

@@ -123,4 +123,32 @@ class OfflinePlannerTests {
     List<String> github = new GitHubToolProvider(null).tools().stream().map(ToolDescriptor::name).toList();
     assertThat(TOOLS).containsExactlyInAnyOrderElementsOf(github);
   }
+
+  @Test
+  void anAnswerStreamsWordByWordAndJoinsToTheWholeText() {
+    Prompt prompt = new Prompt(List.of(new UserMessage("hello there")), offering(TOOLS));
+    String whole = planner.call(prompt).getResult().getOutput().getText();
+
+    List<String> pieces = planner.stream(prompt).map(r -> r.getResult().getOutput().getText()).collectList().block();
+
+    assertThat(pieces).hasSizeGreaterThan(10).allSatisfy(p -> assertThat(p).isNotBlank());
+    assertThat(String.join("", pieces)).isEqualTo(whole).isEqualTo(OfflinePlanner.HELP);
+    assertThat(pieces.getFirst()).isEqualTo("I ");
+  }
+
+  @Test
+  void aToolCallStreamsAsOneWholeMessage() {
+    List<AssistantMessage> pieces = planner.stream(new Prompt(List.of(new UserMessage("merge PR 2")), offering(TOOLS)))
+        .map(r -> r.getResult().getOutput()).collectList().block();
+
+    assertThat(pieces).singleElement().satisfies(m -> assertThat(m.getToolCalls()).singleElement()
+        .satisfies(c -> assertThat(c.arguments()).isEqualTo("{\"owner\":\"demo\",\"repo\":\"webapp\",\"pull_number\":2}")));
+  }
+
+  @Test
+  void piecesKeepEveryCharacterIncludingLineBreaks() {
+    assertThat(OfflinePlanner.pieces("There are 2:\n- #1 a\n\n- #2 b")).containsExactly(
+        "There ", "are ", "2:\n", "- ", "#1 ", "a\n\n", "- ", "#2 ", "b");
+    assertThat(OfflinePlanner.pieces("  lead")).containsExactly("  ", "lead");
+  }
 }

@@ -1,20 +1,17 @@
 package dev.authoraization.agent;
 
+import static dev.authoraization.support.GatewayHarness.ADMIN;
 import static dev.authoraization.support.GatewayHarness.ALICE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.support.GatewayHarness;
+import dev.authoraization.support.OpenAiStub;
 import dev.authoraization.support.TestDatabases;
 import dev.authoraization.tool.ToolCatalog;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -22,74 +19,104 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The OpenAI path: Spring AI's OpenAI client against a local server that answers
- * {@code POST /v1/chat/completions} as OpenAI's API reference describes it
- * (https://platform.openai.com/docs/api-reference/chat/create and
- * https://platform.openai.com/docs/api-reference/chat/object): a first answer with
- * {@code message.tool_calls} [{id, type: "function", function: {name, arguments}}] and
- * {@code finish_reason: "tool_calls"}, then a plain text answer with {@code finish_reason: "stop"}.
- * The agent calls {@code ChatModel.call} only (never {@code stream}), so the streaming
- * ({@code chat.completion.chunk}, {@code delta.tool_calls}, {@code data: [DONE]}) shape is not used.
+ * The OpenAI path: Spring AI's OpenAI client against {@link OpenAiStub}, a local
+ * {@code /v1/chat/completions} that streams {@code chat.completion.chunk}s as OpenAI's reference
+ * describes them, tool call arguments in fragments included. The agent always streams.
  */
 class OpenAiAgentTests {
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  HttpServer server;
-  final Queue<String> answers = new ConcurrentLinkedQueue<>();
-  final List<JsonNode> requests = new CopyOnWriteArrayList<>();
-  final List<String> authorizations = new CopyOnWriteArrayList<>();
+  OpenAiStub server;
+  List<JsonNode> requests;
+  List<String> authorizations;
 
   @BeforeEach
-  void openAi() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/v1/chat/completions", exchange -> {
-      requests.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-      authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      String answer = answers.poll();
-      byte[] body = (answer == null ? "{\"error\":{\"message\":\"no more answers\",\"type\":\"test\"}}" : answer)
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(answer == null ? 500 : 200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
+  void openAi() {
+    server = new OpenAiStub();
+    requests = server.requests;
+    authorizations = server.authorizations;
   }
 
   @AfterEach
   void close() {
-    server.stop(0);
+    server.close();
   }
 
   AgentService agent(GatewayHarness harness, DataSource db, AgentTestPolicy policy) {
     AgentModel model = AgentConfiguration.openAi(new AgentProperties.OpenAi("sk-test-not-a-real-key",
-        "http://127.0.0.1:" + server.getAddress().getPort() + "/v1", "gpt-4o-mini"));
+        server.baseUrl(), "gpt-4o-mini"));
     return new AgentService(harness.gateway, new ToolCatalog(List.of(harness.tools)), policy,
         new ConversationStore(new JdbcTemplate(db)), model, AgentProperties.defaults());
   }
 
-  static String toolCalls(String id, String name, String arguments) {
-    return """
-        {"id":"chatcmpl-1","object":"chat.completion","created":1735689600,"model":"gpt-4o-mini-2024-07-18",
-         "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":null,
-           "tool_calls":[{"id":"%s","type":"function","function":{"name":"%s","arguments":%s}}]},
-           "logprobs":null,"finish_reason":"tool_calls"}],
-         "usage":{"prompt_tokens":82,"completion_tokens":17,"total_tokens":99},"system_fingerprint":"fp_test"}
-        """.formatted(id, name, JSON.writeValueAsString(arguments));
+  /** Hears what a chat page would: the text pieces in order, and the tool rounds. */
+  static final class Heard implements RunListener {
+    final List<String> pieces = new CopyOnWriteArrayList<>();
+    final List<List<Conversation.ToolCallReport>> rounds = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void text(String delta) {
+      pieces.add(delta);
+    }
+
+    @Override
+    public void toolsRan(List<Conversation.ToolCallReport> reports, Conversation.StoredMessage results) {
+      rounds.add(reports);
+    }
   }
 
-  static String text(String content) {
-    return """
-        {"id":"chatcmpl-2","object":"chat.completion","created":1735689601,"model":"gpt-4o-mini-2024-07-18",
-         "choices":[{"index":0,"message":{"role":"assistant","content":%s,"refusal":null},
-           "logprobs":null,"finish_reason":"stop"}],
-         "usage":{"prompt_tokens":120,"completion_tokens":9,"total_tokens":129},"system_fingerprint":"fp_test"}
-        """.formatted(JSON.writeValueAsString(content));
+  @Test
+  void aToolCallStreamedInFragmentsWaitsForApprovalThenTheAnswerStreamsInPieces() {
+    DataSource db = TestDatabases.h2();
+    AgentTestPolicy policy = new AgentTestPolicy(Set.of("merge_change"));
+    GatewayHarness harness = new GatewayHarness(db, policy);
+    server.answers.add(OpenAiStub.toolCall("call_m3rg3", "merge_change", "{\"re", "po\":\"de", "mo/web", "app\"}"));
+    server.answers.add(OpenAiStub.text("Merged", " the change", " in demo/webapp", "."));
+    Heard heard = new Heard();
+
+    try (AgentService agent = agent(harness, db, policy)) {
+      String id = agent.start(ALICE).id();
+      try (AgentService.Listening listening = agent.listen(id, ALICE, heard)) {
+        AgentService.Turn paused = agent.send(id, ALICE, "merge the change in demo/webapp");
+
+        assertThat(paused.approvalId()).isPresent();
+        assertThat(paused.conversation().status()).isEqualTo(Conversation.Status.WAITING_FOR_APPROVAL);
+        assertThat(paused.toolCalls()).singleElement().satisfies(c -> {
+          assertThat(c.decision()).isEqualTo("pending");
+          assertThat(c.arguments().toString()).isEqualTo("{\"repo\":\"demo/webapp\"}");
+        });
+        // the stored run holds the whole call, not its fragments
+        assertThat(paused.conversation().messages().getLast().toolCalls()).singleElement()
+            .isEqualTo(new Conversation.StoredToolCall("call_m3rg3", "merge_change", "{\"repo\":\"demo/webapp\"}"));
+        assertThat(harness.tools.executions).hasValue(0);
+        assertThat(heard.pieces).isEmpty();
+
+        String approvalId = paused.approvalId().get();
+        harness.approvals.decide(approvalId, ADMIN, harness.approvals.get(approvalId).fingerprint(),
+            Verdict.APPROVE, "ok");
+        Conversation done = agent.read(id, ALICE, Duration.ofSeconds(20));
+
+        assertThat(done.status()).isEqualTo(Conversation.Status.ACTIVE);
+        assertThat(done.reply()).isEqualTo("Merged the change in demo/webapp.");
+        assertThat(done.messages().getLast().text()).isEqualTo("Merged the change in demo/webapp.");
+        assertThat(heard.pieces).containsExactly("Merged", " the change", " in demo/webapp", ".");
+        // the decided call was reported before the answer, with its final state
+        assertThat(heard.rounds).singleElement().satisfies(round -> assertThat(round).singleElement()
+            .satisfies(c -> assertThat(c.decision()).isEqualTo("executed")));
+      }
+    }
+    assertThat(harness.tools.executions).hasValue(1);
+    assertThat(requests).hasSize(2).allSatisfy(r -> assertThat(r.path("stream").asBoolean()).isTrue());
+    assertThat(authorizations).allMatch("Bearer sk-test-not-a-real-key"::equals);
+    // only what policy offers this caller: read_notes exists but is not offered
+    assertThat(requests.getFirst().path("tools")).singleElement()
+        .satisfies(t -> assertThat(t.path("function").path("name").asString()).isEqualTo("merge_change"));
+    JsonNode second = requests.get(1).path("messages");
+    assertThat(second.get(2).path("tool_calls").get(0).path("function").path("arguments").asString())
+        .isEqualTo("{\"repo\":\"demo/webapp\"}");
+    assertThat(second.get(3).path("tool_call_id").asString()).isEqualTo("call_m3rg3");
+    assertThat(second.get(3).path("content").asString()).contains("trust=\"untrusted-data\"");
   }
 
   @Test
@@ -97,8 +124,8 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCalls("call_abc123", "read_notes", "{\"repo\":\"demo/webapp\"}"));
-    answers.add(text("The notes of demo/webapp were read."));
+    server.answers.add(OpenAiStub.toolCall("call_abc123", "read_notes", "{\"repo\":", "\"demo/webapp\"}"));
+    server.answers.add(OpenAiStub.text("The notes of ", "demo/webapp were read."));
 
     try (AgentService agent = agent(harness, db, policy)) {
       String id = agent.start(ALICE).id();
@@ -138,8 +165,8 @@ class OpenAiAgentTests {
     DataSource db = TestDatabases.h2();
     AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
     GatewayHarness harness = new GatewayHarness(db, policy);
-    answers.add(toolCalls("call_1", "delete_repository", "{\"repo\":\"demo/webapp\"}"));
-    answers.add(text("I could not delete it."));
+    server.answers.add(OpenAiStub.toolCall("call_1", "delete_repository", "{\"repo\":\"demo/webapp\"}"));
+    server.answers.add(OpenAiStub.text("I could not delete it."));
 
     try (AgentService agent = agent(harness, db, policy)) {
       String id = agent.start(ALICE).id();
@@ -166,6 +193,30 @@ class OpenAiAgentTests {
       assertThat(turn.reply()).contains("language model could not be reached");
       assertThat(turn.conversation().status()).isEqualTo(Conversation.Status.ACTIVE);
       assertThat(turn.reply()).doesNotContain("sk-test");
+    }
+  }
+
+  @Test
+  void aStreamThatBreaksMidAnswerIsReportedAndNoFragmentIsStored() {
+    DataSource db = TestDatabases.h2();
+    AgentTestPolicy policy = new AgentTestPolicy(Set.of("read_notes"));
+    GatewayHarness harness = new GatewayHarness(db, policy);
+    List<String> broken = new java.util.ArrayList<>(OpenAiStub.text("The notes ", "say"));
+    broken.set(broken.size() - 1, "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"ind");
+    server.answers.add(broken);
+    Heard heard = new Heard();
+
+    try (AgentService agent = agent(harness, db, policy)) {
+      String id = agent.start(ALICE).id();
+      try (AgentService.Listening listening = agent.listen(id, ALICE, heard)) {
+        AgentService.Turn turn = agent.send(id, ALICE, "read the notes of demo/webapp");
+
+        assertThat(turn.reply()).contains("language model could not be reached or failed").doesNotContain("sk-test");
+        assertThat(turn.conversation().status()).isEqualTo(Conversation.Status.ACTIVE);
+        // the page saw what arrived; the stored run holds no half answer
+        assertThat(heard.pieces).containsExactly("The notes ", "say");
+        assertThat(turn.conversation().messages()).extracting(Conversation.StoredMessage::role).containsExactly("user");
+      }
     }
   }
 }

@@ -3,6 +3,9 @@ package dev.authoraization.web.chat;
 import dev.authoraization.agent.AgentProperties;
 import dev.authoraization.agent.AgentService;
 import dev.authoraization.agent.Conversation;
+import dev.authoraization.agent.Conversation.StoredMessage;
+import dev.authoraization.agent.Conversation.ToolCallReport;
+import dev.authoraization.agent.RunListener;
 import dev.authoraization.approval.Approvals;
 import dev.authoraization.call.Caller;
 import dev.authoraization.call.GatewayException;
@@ -21,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -29,11 +33,13 @@ import org.thymeleaf.ITemplateEngine;
 import org.thymeleaf.context.Context;
 
 /**
- * Runs one chat turn and streams it to the page as server-sent events: the tool call cards and
- * tables, the answer, and, when a call waits for a human, the approval card; then it keeps the
- * stream open until the approval's outcome resumes the run (woken by the approval's event, not
- * by polling the browser) and streams the rest. A turn is submitted by a POST and streamed once,
- * to its owner; event {@code done} tells the page to close the stream.
+ * Runs one chat turn and streams it to the page as server-sent events: the answer as the model
+ * writes it (piece by piece into a reply bubble), the tool call cards and tables as the calls
+ * run, and, when a call waits for a human, the approval card; then it keeps the stream open
+ * until the approval's outcome resumes the run (woken by the approval's event, not by polling
+ * the browser) and streams the rest. A turn is submitted by a POST and streamed once, to its
+ * owner; event {@code done} tells the page to close the stream. Every event is a {@code step}
+ * appended to the turn; a later piece of a reply reaches its bubble out of band.
  */
 @Component
 class ChatTurns implements AutoCloseable {
@@ -77,7 +83,10 @@ class ChatTurns implements AutoCloseable {
 
   /** The turn's events; a turn that is unknown, taken already or someone else's ends at once. */
   SseEmitter stream(String turnId, Caller caller) {
-    SseEmitter emitter = new SseEmitter(LONGEST_WAIT.toMillis());
+    return stream(turnId, caller, new SseEmitter(LONGEST_WAIT.toMillis()));
+  }
+
+  SseEmitter stream(String turnId, Caller caller, SseEmitter emitter) {
     AtomicBoolean gone = new AtomicBoolean();
     emitter.onCompletion(() -> gone.set(true));
     emitter.onTimeout(() -> gone.set(true));
@@ -97,19 +106,20 @@ class ChatTurns implements AutoCloseable {
   }
 
   private void run(Submitted turn, SseEmitter emitter, AtomicBoolean gone) {
-    try {
+    Live live = new Live(emitter);
+    try (AgentService.Listening listening = agent.listen(turn.conversationId(), turn.caller(), live)) {
       Conversation before = agent.get(turn.conversationId(), turn.caller());
       Conversation now = before;
       if (turn.text().isPresent()) {
         now = agent.send(turn.conversationId(), turn.caller(), turn.text().get()).conversation();
-        send(emitter, "step", step(before, now, turn.text().isPresent()));
+        send(emitter, "step", live.step(before, now));
       }
       while (now.status() == Conversation.Status.WAITING_FOR_APPROVAL && !gone.get()) {
         Conversation waiting = now;
         now = agent.read(turn.conversationId(), turn.caller(), properties.maxWait());
         if (now.status() != Conversation.Status.WAITING_FOR_APPROVAL
             || !now.approvalId().equals(waiting.approvalId())) {
-          send(emitter, "step", step(waiting, now, true));
+          send(emitter, "step", live.step(waiting, now));
         }
       }
     } catch (GatewayException e) {
@@ -124,13 +134,73 @@ class ChatTurns implements AutoCloseable {
   }
 
   /**
-   * What changed from {@code before} to {@code after}: new tool call cards and tables, the reply,
-   * the approval card (open while waiting, final once decided) and the composer's state.
+   * One turn's page as the run goes: the reply bubble being written, and what was shown already,
+   * so the step that ends a run adds only the rest.
    */
-  private String step(Conversation before, Conversation after, boolean withReply) {
+  final class Live implements RunListener {
+
+    private final SseEmitter emitter;
+    private @Nullable String bubble;
+    private final StringBuilder written = new StringBuilder();
+    private int cardsShown;
+    private int tablesShown;
+
+    Live(SseEmitter emitter) {
+      this.emitter = emitter;
+    }
+
+    /** The first piece opens a reply bubble; later ones go into it (escaped: they are model text). */
+    @Override
+    public synchronized void text(String delta) {
+      if (bubble == null) {
+        bubble = "reply-" + UUID.randomUUID();
+        send(emitter, "step", render("bubble", Map.of("id", bubble, "delta", delta)));
+      } else {
+        send(emitter, "step", render("delta", Map.of("id", bubble, "delta", delta)));
+      }
+      written.append(delta);
+    }
+
+    /** The calls' cards and tables as soon as they ran; the model's next words go into a new bubble. */
+    @Override
+    public synchronized void toolsRan(List<ToolCallReport> reports, StoredMessage results) {
+      List<ChatViews.Table> tables = ChatViews.tables(List.of(results), 0);
+      Map<String, Object> model = new HashMap<>();
+      model.put("cards", ChatViews.cards(reports));
+      model.put("tables", tables);
+      model.put("reply", "");
+      model.put("decided", List.of());
+      model.put("approval", null);
+      model.put("state", "busy");
+      send(emitter, "step", render("step", model));
+      cardsShown += reports.size();
+      tablesShown += tables.size();
+      bubble = null;
+      written.setLength(0);
+    }
+
+    /**
+     * What changed from {@code before} to {@code after} and was not shown live: tool call cards
+     * and tables, the reply unless it streamed into the bubble already (the engine's own words,
+     * such as "waits for approval", did not), the approval card (open while waiting, final once
+     * decided) and the composer's state. The next run starts afresh.
+     */
+    synchronized String step(Conversation before, Conversation after) {
+      String reply = after.reply().equals(written.toString()) ? "" : after.reply();
+      String html = ChatTurns.this.step(before, after, reply, cardsShown, tablesShown);
+      bubble = null;
+      written.setLength(0);
+      cardsShown = 0;
+      tablesShown = 0;
+      return html;
+    }
+  }
+
+  private String step(Conversation before, Conversation after, String reply, int cardsShown, int tablesShown) {
     List<ChatViews.Card> cards = ChatViews.cards(after.toolCalls().subList(
-        Math.min(before.toolCalls().size(), after.toolCalls().size()), after.toolCalls().size()));
+        Math.min(before.toolCalls().size() + cardsShown, after.toolCalls().size()), after.toolCalls().size()));
     List<ChatViews.Table> tables = ChatViews.tables(after.messages(), before.messages().size());
+    tables = tables.subList(Math.min(tablesShown, tables.size()), tables.size());
     List<ChatViews.ApprovalCard> decided = new ArrayList<>();
     before.approvalId().filter(id -> !after.approvalId().equals(before.approvalId()))
         .ifPresent(id -> decided.add(ChatViews.ApprovalCard.of(approvals.get(id))));
@@ -139,7 +209,7 @@ class ChatTurns implements AutoCloseable {
     Map<String, Object> model = new HashMap<>();
     model.put("cards", cards);
     model.put("tables", tables);
-    model.put("reply", withReply ? after.reply() : "");
+    model.put("reply", reply);
     model.put("decided", decided);
     model.put("approval", waiting.orElse(null));
     model.put("state", waiting.isPresent() ? "locked" : "ready");

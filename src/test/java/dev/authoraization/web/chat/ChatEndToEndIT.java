@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -133,6 +134,13 @@ class ChatEndToEndIT {
     assertThat(alice.text(".card.tool .tool-name")).isEqualTo("list_issues");
     assertThat(alice.text(".card.tool .decision")).isEqualToIgnoringCase("allowed");
     awaitComposerReady();
+    // the answer streamed: piece by piece into one bubble, below the call's card and table, not repeated
+    List<WebElement> answers = alice.driver().findElements(By.cssSelector(".msg.assistant"));
+    assertThat(answers).singleElement().satisfies(a -> assertThat(a.getText()).contains("open bugs in demo/webapp"));
+    assertThat(answers.getFirst().findElements(By.cssSelector(".piece"))).as("pieces of the streamed answer")
+        .hasSizeGreaterThan(5);
+    assertThat(alice.script("return !!(document.querySelector('table.results.issues')"
+        + ".compareDocumentPosition(arguments[0]) & Node.DOCUMENT_POSITION_FOLLOWING)", answers.getFirst())).isEqualTo(true);
     alice.screenshot("open-bugs", "table.results.issues");
     collect(alice);
 
@@ -185,6 +193,11 @@ class ChatEndToEndIT {
     List<String> replies = alice.driver().findElements(By.cssSelector(".msg.assistant")).stream()
         .map(e -> e.getText()).toList();
     assertThat(replies.getLast()).containsIgnoringCase("merged");
+    assertThat(alice.script("const cards = document.querySelectorAll('.card.tool');"
+        + " const last = [...document.querySelectorAll('.msg.assistant')].pop();"
+        + " return cards[cards.length - 1].textContent.toLowerCase().includes('executed')"
+        + " && !!(cards[cards.length - 1].compareDocumentPosition(last) & Node.DOCUMENT_POSITION_FOLLOWING)"))
+        .as("the executed call's card comes before the answer that streamed after it").isEqualTo(true);
     alice.script("window.scrollTo(0, document.body.scrollHeight)");
     alice.screenshot("merged");
     collect(alice);
@@ -221,9 +234,9 @@ class ChatEndToEndIT {
     cancel.click();
     awaitComposerReady();
     assertThat(alice.text("#" + second)).contains("cancelled");
-    List<String> answers = alice.driver().findElements(By.cssSelector(".msg.assistant")).stream()
+    List<String> afterCancel = alice.driver().findElements(By.cssSelector(".msg.assistant")).stream()
         .map(e -> e.getText()).toList();
-    assertThat(answers.getLast()).containsIgnoringCase("cancel");
+    assertThat(afterCancel.getLast()).containsIgnoringCase("cancel");
     alice.script("window.scrollTo(0, document.body.scrollHeight)");
     alice.screenshot("cancelled");
     collect(alice);

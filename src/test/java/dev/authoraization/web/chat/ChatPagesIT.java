@@ -31,6 +31,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.util.HtmlUtils;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -135,6 +136,40 @@ class ChatPagesIT extends EngineIT {
     assertThat(own).doesNotContain("already delivered").contains("event:done");
 
     assertThat(stream(turn.group(1), user("alice", "developer"))).contains("already delivered or has expired");
+  }
+
+  @Test
+  void theAnswerStreamsInPiecesIntoOneBubbleAndIsNotRepeatedAtTheEnd() throws Exception {
+    String posted = mvc.perform(MockMvcRequestBuilders.post("/chat/messages").param("text", "list my repositories")
+            .header("HX-Request", "true").with(user("alice", "developer")).with(csrf()))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+    Matcher turn = Pattern.compile("sse-connect=\"/chat/turns/([0-9a-f-]{36})\"").matcher(posted);
+    assertThat(turn.find()).isTrue();
+
+    String events = stream(turn.group(1), user("alice", "developer"));
+
+    // (the offline planner cannot use this context's fake tools, so it explains that, word by word)
+    // a bubble opened by the first piece, then each later piece into it, out of band
+    Matcher bubble = Pattern.compile("<p id=\"(reply-[0-9a-f-]{36})\"><span class=\"piece\">You </span></p>")
+        .matcher(events);
+    assertThat(bubble.find()).as(events).isTrue();
+    List<String> later = Pattern.compile("<div hx-swap-oob=\"beforeend:#" + bubble.group(1)
+            + "\"><span class=\"piece\">([^<]*)</span></div>").matcher(events).results().map(m -> m.group(1)).toList();
+    assertThat(later).hasSizeGreaterThan(2).startsWith("may ", "not ", "use ", "list_repositories ");
+    assertThat(HtmlUtils.htmlUnescape("You " + String.join("", later)))
+        .isEqualTo("You may not use list_repositories (the engine's policy does not offer it to you), so I did not try.");
+    assertThat(events).as("the streamed reply is not sent again whole").doesNotContain("<article class=\"msg assistant\">")
+        .contains("event:done");
+    assertThat(events.indexOf("event:done")).isGreaterThan(events.lastIndexOf("class=\"piece\""));
+  }
+
+  @Test
+  void modelTextStreamedIntoTheBubbleIsEscaped() {
+    String first = turns.render("bubble", Map.of("id", "reply-1", "delta", HOSTILE));
+    String next = turns.render("delta", Map.of("id", "reply-1", "delta", "<b>x</b> "));
+
+    assertThat(first).contains("<span class=\"piece\">&lt;img src=x onerror=alert(1)&gt;</span>").doesNotContain("<img");
+    assertThat(next).contains("hx-swap-oob=\"beforeend:#reply-1\"", "&lt;b&gt;x&lt;/b&gt; ").doesNotContain("<b>");
   }
 
   private String stream(String turn, RequestPostProcessor who) throws Exception {
