@@ -15,15 +15,10 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.approval.ApprovalStore;
@@ -46,6 +41,7 @@ import dev.authoraization.support.FakeTools;
 import dev.authoraization.support.GatewayHarness;
 import dev.authoraization.support.InMemoryAuditLog;
 import dev.authoraization.support.TestDatabases;
+import dev.authoraization.support.TestTokens;
 import dev.authoraization.tool.ToolCatalog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -312,14 +308,7 @@ class CibaProviderFailuresTests {
   }
 
   private String sign(JWTClaimsSet claims) {
-    try {
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
-          .type(JOSEObjectType.JWT).build(), claims);
-      jwt.sign(new RSASSASigner(key));
-      return jwt.serialize();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestTokens.sign(key, claims);
   }
 
   private static int closedPort() throws IOException {

@@ -2,8 +2,10 @@ package dev.authoraization.support;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
@@ -56,6 +58,18 @@ public final class TestTokens {
     try {
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test-key").build(), claims);
       jwt.sign(new RSASSASigner(KEYS.getPrivate()));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Signs {@code claims} as a stub provider holding {@code key} would: RS256, its key id, type JWT. */
+  public static String sign(RSAKey key, JWTClaimsSet claims) {
+    try {
+      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+          .type(JOSEObjectType.JWT).build(), claims);
+      jwt.sign(new RSASSASigner(key));
       return jwt.serialize();
     } catch (JOSEException e) {
       throw new IllegalStateException(e);

@@ -14,15 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalRequest.Verdict;
 import dev.authoraization.approval.ApprovalState;
@@ -33,6 +28,7 @@ import dev.authoraization.call.Decision;
 import dev.authoraization.call.ToolCallGatewayTests;
 import dev.authoraization.support.GatewayHarness;
 import dev.authoraization.support.TestDatabases;
+import dev.authoraization.support.TestTokens;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -372,14 +368,7 @@ class CibaAuth0StubTests {
   }
 
   private String sign(JWTClaimsSet claims) {
-    try {
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
-          .type(JOSEObjectType.JWT).build(), claims);
-      jwt.sign(new RSASSASigner(key));
-      return jwt.serialize();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestTokens.sign(key, claims);
   }
 
   private static Map<String, String> form(LoggedRequest request) {
