@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,11 @@ public final class SandboxApp {
   private static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
   private final Path privateKeyPath;
-  private final RSAPublicKey publicKey;
+  /**
+   * Done at once when the key exists; at first start, generated on its own thread while the rest
+   * of the engine starts (an RSA key pair costs a cold JVM about a second of CPU).
+   */
+  private final CompletableFuture<RSAPublicKey> publicKey;
   private final byte[] personalTokenHash;
   private final Path personalTokenPath;
   private final Clock clock;
@@ -67,7 +73,11 @@ public final class SandboxApp {
     try {
       Files.createDirectories(dir);
       this.privateKeyPath = dir.resolve("app-private-key.pem").toAbsolutePath().normalize();
-      this.publicKey = loadOrCreateKeys(privateKeyPath, dir.resolve("app-public-key.pem"));
+      Path publicKeyPath = dir.resolve("app-public-key.pem");
+      this.publicKey = Files.exists(privateKeyPath)
+          ? CompletableFuture.completedFuture(loadOrCreateKeys(privateKeyPath, publicKeyPath))
+          : CompletableFuture.supplyAsync(() -> create(privateKeyPath, publicKeyPath),
+              job -> Thread.ofPlatform().daemon().name("sandbox-app-key").start(job));
       this.personalTokenPath = dir.resolve("personal-token").toAbsolutePath().normalize();
       String pat = properties.personalToken().isBlank()
           ? loadOrCreatePersonalToken(personalTokenPath)
@@ -78,9 +88,34 @@ public final class SandboxApp {
     }
   }
 
-  /** Where the App's private key (PKCS#8 PEM) is: {@code engine.github.app.private-key-path}. */
+  /**
+   * Where the App's private key (PKCS#8 PEM) is: {@code engine.github.app.private-key-path}. Waits
+   * for the key to be written when it is still being generated.
+   */
   public Path privateKeyPath() {
+    awaitKey();
     return privateKeyPath;
+  }
+
+  /** Returns once the App's key pair exists on disk; fails as the constructor would have. */
+  public void awaitKey() {
+    publicKey();
+  }
+
+  private RSAPublicKey publicKey() {
+    try {
+      return publicKey.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException failure ? failure : e;
+    }
+  }
+
+  private static RSAPublicKey create(Path privatePath, Path publicPath) {
+    try {
+      return loadOrCreateKeys(privatePath, publicPath);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the sandbox GitHub App key to " + privatePath, e);
+    }
   }
 
   /** Where the generated personal access token is kept (when none is configured). */
@@ -102,7 +137,7 @@ public final class SandboxApp {
     try {
       SignedJWT signed = SignedJWT.parse(jwt);
       if (!JWSAlgorithm.RS256.equals(signed.getHeader().getAlgorithm())
-          || !signed.verify(new RSASSAVerifier(publicKey))) {
+          || !signed.verify(new RSASSAVerifier(publicKey()))) {
         throw jwtError("'Authorization' header is not a valid JWT signed by this App");
       }
       // Read as plain JSON, not as a JWTClaimsSet: GitHub clients send "iss" as a number

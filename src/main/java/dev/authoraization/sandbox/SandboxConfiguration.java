@@ -2,9 +2,10 @@ package dev.authoraization.sandbox;
 
 import dev.authoraization.credential.githubapp.AppKeySource;
 import dev.authoraization.credential.githubapp.PemFileKeySource;
-
+import java.security.interfaces.RSAPrivateKey;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -16,6 +17,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -45,7 +47,15 @@ public class SandboxConfiguration {
    */
   @Bean
   AppKeySource sandboxAppKeySource(SandboxApp app) {
-    return new PemFileKeySource(app.privateKeyPath());
+    // Read on first use: at first start the key may still be generated while the engine starts.
+    SingletonSupplier<RSAPrivateKey> key = SingletonSupplier.of(() -> new PemFileKeySource(app.privateKeyPath()).privateKey());
+    return key::obtain;
+  }
+
+  /** The key pair exists before the engine is up, as when it was generated in line. */
+  @Bean
+  SmartInitializingSingleton sandboxAppKeyWritten(SandboxApp app) {
+    return app::awaitKey;
   }
 
   @Bean

@@ -1,9 +1,12 @@
 package dev.authoraization.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.authoraization.support.TestDatabases;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +142,21 @@ class SandboxStoreTests {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void appKeyGeneratedInTheBackgroundIsOnDiskOnceAwaitedAndVerifiesItsJwts(@TempDir Path dir) throws Exception {
+    SandboxApp app = new SandboxApp(new SandboxProperties(true, dir, ""), Clock.systemUTC());
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    KeyPair otherKey = generator.generateKeyPair();
+
+    app.awaitKey();
+
+    assertThat(dir.resolve("app-private-key.pem")).isRegularFile();
+    app.verifyAppJwt(SandboxHttp.appJwt(SandboxHttp.readPrivateKey(app.privateKeyPath())));
+    assertThatThrownBy(() -> app.verifyAppJwt(SandboxHttp.appJwt(otherKey.getPrivate())))
+        .isInstanceOf(SandboxError.class);
   }
 
   @Test

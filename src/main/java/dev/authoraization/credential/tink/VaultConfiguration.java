@@ -3,6 +3,7 @@ package dev.authoraization.credential.tink;
 import dev.authoraization.credential.CredentialVault;
 import dev.authoraization.credential.LinkedTokenVault;
 import java.time.Clock;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The built-in vault, on unless {@code engine.vault.enabled=false}: the keyset is opened (or
@@ -39,9 +41,11 @@ public class VaultConfiguration {
   @ConditionalOnProperty(name = "engine.credentials.linked-tokens.enabled", havingValue = "true")
   LinkedTokenVault linkedTokenVault(VaultStore store, ObjectProvider<CredentialVault> vaults,
       @Value("${engine.credentials.fallback.enabled:false}") boolean fallback, ObjectProvider<Clock> clock) {
-    return new LinkedTokenVault(store, () -> vaults.orderedStream()
+    // Looked up once, at the first call that needs it: the vault beans do not change after start-up,
+    // and resolving them per call was a visible share of a read call's CPU (bench/RESULTS.md).
+    SingletonSupplier<Optional<CredentialVault>> service = SingletonSupplier.of(() -> vaults.orderedStream()
         .filter(vault -> !(vault instanceof LinkedTokenVault) && vault.supports(LinkedTokenVault.KIND))
-        .findFirst(),
-        fallback, clock.getIfAvailable(Clock::systemUTC));
+        .findFirst());
+    return new LinkedTokenVault(store, service::obtain, fallback, clock.getIfAvailable(Clock::systemUTC));
   }
 }

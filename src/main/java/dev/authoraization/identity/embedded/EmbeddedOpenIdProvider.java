@@ -45,6 +45,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The engine's built-in OpenID provider (OpenID Connect Core 1.0 and Discovery 1.0, OAuth 2.0
@@ -116,13 +117,21 @@ public class EmbeddedOpenIdProvider {
 
   @Bean
   SigningKeyStore signingKeyStore(EmbeddedIdentityProperties properties) {
-    return new FileSigningKeyStore(properties.keyDir());
+    return new FileSigningKeyStore(properties.keyDir()).prepareInBackground();
   }
 
   @Bean
   JWKSource<SecurityContext> jwkSource(SigningKeyStore keys) {
     // The JWKS endpoint publishes only the public half (JWKSet.toString() drops private parts).
-    return new ImmutableJWKSet<>(new JWKSet(keys.signingKey()));
+    // Built on first use: at first start the key is still being generated while the engine starts.
+    SingletonSupplier<JWKSource<SecurityContext>> set = SingletonSupplier.of(() -> new ImmutableJWKSet<>(new JWKSet(keys.signingKey())));
+    return (selector, context) -> set.obtain().get(selector, context);
+  }
+
+  /** The signing key exists before the engine is up, as when it was generated in line. */
+  @Bean
+  SmartInitializingSingleton signingKeyCreated(SigningKeyStore keys) {
+    return keys::signingKey;
   }
 
   @Bean

@@ -39,6 +39,23 @@ public final class FileSigningKeyStore implements SigningKeyStore {
     this.file = dir.resolve(FILE_NAME);
   }
 
+  /**
+   * At first start, creates the key on its own thread, so that the rest of the engine starts
+   * meanwhile; {@link #signingKey()} waits for it (and reports any failure itself).
+   */
+  public FileSigningKeyStore prepareInBackground() {
+    if (key == null && !Files.exists(file)) {
+      Thread.ofPlatform().daemon().name("signing-key").start(() -> {
+        try {
+          signingKey();
+        } catch (RuntimeException e) {
+          log.debug("Creating the signing key in the background failed; the first use tries again", e);
+        }
+      });
+    }
+    return this;
+  }
+
   @Override
   public RSAKey signingKey() {
     RSAKey current = key;

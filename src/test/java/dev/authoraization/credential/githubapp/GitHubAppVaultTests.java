@@ -143,6 +143,30 @@ class GitHubAppVaultTests {
   }
 
   @Test
+  void cachedReadTokenIsNeverServedForAnotherRepositoryOrOtherPermissions() {
+    installedOn("demo/webapp", 42);
+    installedOn("demo/other", 42);
+    issuesTokens(42, "{\"metadata\": \"read\"}");
+    String cached = vault.issue(request(Map.of("issues", "read"), "demo/webapp", false)).secret();
+
+    String otherRepo = vault.issue(request(Map.of("issues", "read"), "demo/other", false)).secret();
+    String morePermissions = vault.issue(request(Map.of("issues", "read", "contents", "read"), "demo/webapp", false)).secret();
+    String fewerPermissions = vault.issue(request(Map.of("metadata", "read"), "demo/webapp", false)).secret();
+    String write = vault.issue(request(Map.of("issues", "write"), "demo/webapp", false)).secret();
+    String sameAgainOtherCase = vault.issue(request(Map.of("issues", "read"), "Demo/WebApp", false)).secret();
+
+    assertThat(List.of(otherRepo, morePermissions, fewerPermissions, write)).doesNotContain(cached).doesNotHaveDuplicates();
+    // GitHub's repository names are case-insensitive: the same repository may share the token
+    assertThat(sameAgainOtherCase).isEqualTo(cached);
+    List<JsonNode> minted = mintBodies().reversed(); // WireMock lists the newest request first
+    assertThat(minted).hasSize(5);
+    assertThat(minted.get(1).path("repositories").values()).extracting(JsonNode::asString).containsExactly("other");
+    assertThat(minted.get(2).path("permissions").propertyNames()).containsExactlyInAnyOrder("issues", "contents");
+    assertThat(minted.get(3).path("permissions").propertyNames()).containsExactly("metadata");
+    assertThat(minted.get(4).path("permissions").path("issues").asString()).isEqualTo("write");
+  }
+
+  @Test
   void readTokenWhenWithinFiveMinutesOfExpiryThenANewOneIsMinted() {
     installedOn("demo/webapp", 42);
     issuesTokens(42, "{\"issues\": \"read\"}");

@@ -39,6 +39,27 @@ class FileSigningKeyStoreTests {
   }
 
   @Test
+  void keyCreatedInTheBackgroundIsTheOneFirstUseReturnsAndTheOneWritten() {
+    FileSigningKeyStore store = new FileSigningKeyStore(dir).prepareInBackground();
+
+    RSAKey used = store.signingKey();
+
+    assertThat(store.signingKey()).isSameAs(used);
+    assertThat(new FileSigningKeyStore(dir).signingKey()).isEqualTo(used);
+    assertThat(new FileSigningKeyStore(dir).prepareInBackground().signingKey()).as("an existing key is loaded, not replaced")
+        .isEqualTo(used);
+  }
+
+  @Test
+  void keyThatCannotBeWrittenInTheBackgroundFailsOnFirstUseNamingTheFile() throws Exception {
+    Path blocked = dir.resolve("not-a-directory");
+    Files.writeString(blocked, "a file where the key directory should be");
+    FileSigningKeyStore store = new FileSigningKeyStore(blocked).prepareInBackground();
+
+    assertThatThrownBy(store::signingKey).hasMessageContaining(blocked.resolve("signing-key.json").toString());
+  }
+
+  @Test
   void aRestartLoadsTheSameKeyAndATokenMintedBeforeStillVerifies() {
     RSAKey before = new FileSigningKeyStore(dir).signingKey();
     String token = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(before))).encode(JwtEncoderParameters.from(
