@@ -247,7 +247,7 @@ public class AgentService implements AutoCloseable {
     messages.add(StoredMessage.tool(responses));
     List<ToolCallReport> reports = new ArrayList<>(conversation.toolCalls());
     reports.add(new ToolCallReport(pending.tool(), request.call().arguments(), request.state().name().toLowerCase(),
-        0, request.id(), request.decisionId()));
+        ToolCallReport.NOT_TIMED, request.id(), request.decisionId()));
     live(conversation.id()).toolsRan(List.of(reports.getLast()), messages.getLast()); // shown before the answer
     try {
       loop(conversation.id(), conversation.owner(), messages, reports, true);

@@ -96,8 +96,14 @@ public record Conversation(
    *
    * @param decision allowed, pending, or the gateway's error code (denied, unknown_tool, …); for a
    *     resumed call the approval's final state (executed, denied, expired, cancelled, failed)
+   * @param durationMs how long the gateway took to answer the call in this run; {@link #NOT_TIMED}
+   *     for a resumed call, which ran when its approval was decided, outside the agent's run
    * @param approvalId the approval request's id, or empty
    */
   public record ToolCallReport(String tool, JsonNode arguments, String decision, long durationMs, String approvalId,
-      String decisionId) {}
+      String decisionId) {
+
+    /** The {@code durationMs} of a call the agent did not time itself. */
+    public static final long NOT_TIMED = -1;
+  }
 }

@@ -127,8 +127,10 @@ class ChatTurnsStreamTests {
 
       List<String> events = page.events;
       assertThat(events.getFirst()).startsWith("event:step").contains("merge_change", "pending", "needs a human approval",
-          "Locked: a tool call waits");
-      assertThat(events.get(1)).contains("merge_change", "executed").doesNotContain("piece");
+          "Locked: a tool call waits").contains("class=\"duration\"");
+      assertThat(events.get(1)).contains("merge_change", "executed").doesNotContain("piece")
+          .as("the merge ran when it was approved, outside the agent's run: no made-up duration")
+          .doesNotContain("class=\"duration\"");
       Matcher bubble = Pattern.compile("<p id=\"(reply-[0-9a-f-]{36})\"><span class=\"piece\">Merged</span></p>")
           .matcher(events.get(2));
       assertThat(bubble.find()).as(events.get(2)).isTrue();
