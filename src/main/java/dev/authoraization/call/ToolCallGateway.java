@@ -106,7 +106,14 @@ public class ToolCallGateway implements AutoCloseable {
       }
       case Decision.NeedsApproval needs -> {
         record(decisionId, call, needs, "pending");
-        yield park(decisionId, call, entry, resource, needs, askedWith);
+        try {
+          yield park(decisionId, call, entry, resource, needs, askedWith);
+        } catch (GatewayException e) { // no request was stored: the decision's record must not stay the last word
+          if (e.code() != ErrorCode.AUDIT_UNAVAILABLE) {
+            audit.append(outcome("call.failed", decisionId, call, needs).outcome("failed").reason(e.code().id()).build());
+          }
+          throw e;
+        }
       }
     };
   }
@@ -369,8 +376,8 @@ public class ToolCallGateway implements AutoCloseable {
         .outcome(outcome).policyRevision(policy.revision()).build());
   }
 
-  private AuditEntry.Builder outcome(String event, String decisionId, ToolCall call, Decision.Allow allow) {
+  private AuditEntry.Builder outcome(String event, String decisionId, ToolCall call, Decision decision) {
     return AuditEntry.event(event, decisionId).caller(call.caller()).tool(call.tool(), call.arguments())
-        .decision(allow.effect(), allow.ruleId(), "").policyRevision(policy.revision());
+        .decision(decision.effect(), decision.ruleId(), "").policyRevision(policy.revision());
   }
 }

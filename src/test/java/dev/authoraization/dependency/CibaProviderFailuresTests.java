@@ -252,6 +252,9 @@ class CibaProviderFailuresTests {
         .contains("nothing was executed");
     assertThat(refused.details()).containsEntry("dependency", "ciba").containsKey("retry_after_seconds");
     assertThat(approvals.pending(100)).as("nothing stored").hasSize(stored);
+    assertThat(audit.entries().getLast()).as("the refusal is audited after the decision")
+        .satisfies(e -> assertThat(e.event()).isEqualTo("call.failed"))
+        .satisfies(e -> assertThat(e.reason()).isEqualTo("dependency_unavailable"));
     assertThat(provider.findAll(postRequestedFor(urlPathEqualTo("/bc-authorize")))).isEmpty();
     assertThat(tools.executions).hasValue(0);
 
