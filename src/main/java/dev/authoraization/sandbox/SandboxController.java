@@ -145,10 +145,7 @@ class SandboxController {
     }
     SandboxStore.Comment comment = store.addComment(issue.id(), actor(request), text.asString());
     Map<String, Object> out = json(request).comment(repo, issue, comment);
-    return ResponseEntity.status(201)
-        .header(HttpHeaders.CONTENT_TYPE, JSON)
-        .header(HttpHeaders.LOCATION, (String) out.get("url"))
-        .body(write(out));
+    return created(out);
   }
 
   // --- pull requests ------------------------------------------------------------------------
@@ -263,10 +260,7 @@ class SandboxController {
     SandboxStore.CommitStatus created = store.addStatus(repo.id(), commit, state, context, description, targetUrl,
         actor(request));
     Map<String, Object> out = json(request).status(repo, created, true);
-    return ResponseEntity.status(201)
-        .header(HttpHeaders.CONTENT_TYPE, JSON)
-        .header(HttpHeaders.LOCATION, (String) out.get("url"))
-        .body(write(out));
+    return created(out);
   }
 
   /**
@@ -583,5 +577,13 @@ class SandboxController {
 
   private byte[] write(Object body) {
     return mapper.writeValueAsBytes(body);
+  }
+
+  /** 201 with the new resource as GitHub answers it: its JSON, and its API URL as Location. */
+  private ResponseEntity<byte[]> created(Map<String, Object> resource) {
+    return ResponseEntity.status(201)
+        .header(HttpHeaders.CONTENT_TYPE, JSON)
+        .header(HttpHeaders.LOCATION, (String) resource.get("url"))
+        .body(write(resource));
   }
 }
