@@ -5,6 +5,7 @@ import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.credential.Credential;
 import dev.authoraization.credential.HeldToken;
+import dev.authoraization.credential.HeldTokens;
 import dev.authoraization.credential.CredentialRequest;
 import dev.authoraization.credential.CredentialVault;
 import dev.authoraization.credential.SubjectTokens;
@@ -19,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +67,7 @@ public final class Auth0TokenVault implements CredentialVault {
   private final SubjectTokens subjectTokens;
   private final HttpClient http;
   private final Clock clock;
-  private final Map<String, HeldToken> cache = new ConcurrentHashMap<>();
+  private final HeldTokens tokens;
   private volatile HeldToken managementToken;
 
   public Auth0TokenVault(Auth0Properties properties, SubjectTokens subjectTokens, HttpClient http, Clock clock) {
@@ -75,11 +75,11 @@ public final class Auth0TokenVault implements CredentialVault {
     this.subjectTokens = subjectTokens;
     this.http = http;
     this.clock = clock;
+    this.tokens = new HeldTokens(clock, this.properties.refreshMargin());
   }
 
   public static HttpClient httpClient(Auth0Properties properties) {
-    return HttpClient.newBuilder().connectTimeout(properties.httpTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    return HeldTokens.httpClient(properties.httpTimeout());
   }
 
 
@@ -102,13 +102,12 @@ public final class Auth0TokenVault implements CredentialVault {
           + ": sign in through Auth0 to use GitHub tools.");
     }
     String key = caller.principal() + "\n" + properties.connection();
-    HeldToken held = cache.get(key);
-    if (held == null || !fresh(held)) {
-      held = properties.mode() == Auth0Properties.Mode.TOKEN_VAULT ? exchange(caller) : fromManagementApi(caller);
-      cache.put(key, held);
+    HeldToken held = tokens.get(key, () -> {
+      HeldToken fetched = properties.mode() == Auth0Properties.Mode.TOKEN_VAULT ? exchange(caller) : fromManagementApi(caller);
       log.info("Fetched the GitHub token of {} from Auth0 ({}), held until {}", caller.principal(),
-          properties.mode(), held.expiresAt());
-    }
+          properties.mode(), fetched.expiresAt());
+      return fetched;
+    });
     return new Credential(held.token(), "github user token of " + caller.subject() + " from Auth0 "
         + (properties.mode() == Auth0Properties.Mode.TOKEN_VAULT ? "Token Vault" : "Management API")
         + " (connection " + properties.connection() + "; broad: the user's own access, not narrowed to "

@@ -5,6 +5,7 @@ import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.credential.Credential;
 import dev.authoraization.credential.HeldToken;
+import dev.authoraization.credential.HeldTokens;
 import dev.authoraization.credential.CredentialRequest;
 import dev.authoraization.credential.CredentialVault;
 import dev.authoraization.credential.SubjectTokens;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -48,7 +48,7 @@ public final class KeycloakBrokerVault implements CredentialVault {
   private final SubjectTokens subjectTokens;
   private final HttpClient http;
   private final Clock clock;
-  private final Map<String, HeldToken> cache = new ConcurrentHashMap<>();
+  private final HeldTokens tokens;
 
   public KeycloakBrokerVault(KeycloakBrokerProperties properties, SubjectTokens subjectTokens, HttpClient http,
       Clock clock) {
@@ -56,11 +56,11 @@ public final class KeycloakBrokerVault implements CredentialVault {
     this.subjectTokens = subjectTokens;
     this.http = http;
     this.clock = clock;
+    this.tokens = new HeldTokens(clock, this.properties.refreshMargin());
   }
 
   public static HttpClient httpClient(KeycloakBrokerProperties properties) {
-    return HttpClient.newBuilder().connectTimeout(properties.httpTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    return HeldTokens.httpClient(properties.httpTimeout());
   }
 
 
@@ -81,13 +81,12 @@ public final class KeycloakBrokerVault implements CredentialVault {
           + properties.issuer() + "), but the caller was signed in by " + caller.issuer()
           + ": sign in through that realm to use GitHub tools.");
     }
-    HeldToken held = cache.get(caller.principal());
-    if (held == null || !held.freshAt(clock.instant(), properties.refreshMargin())) {
-      held = read(caller);
-      cache.put(caller.principal(), held);
+    HeldToken held = tokens.get(caller.principal(), () -> {
+      HeldToken fetched = read(caller);
       log.info("Read the stored {} token of {} from Keycloak, held until {}", properties.alias(), caller.principal(),
-          held.expiresAt());
-    }
+          fetched.expiresAt());
+      return fetched;
+    });
     return new Credential(held.token(), "upstream token of " + caller.subject() + " stored by Keycloak (identity "
         + "provider " + properties.alias() + "; broad: the user's own access, not narrowed to " + request.resource()
         + ")", true, held.expiresAt(), () -> {});
