@@ -445,8 +445,9 @@ public class AgentService implements AutoCloseable {
               + request.reason() + ")") + ". Nothing was executed.");
       case EXPIRED -> ToolEnvelope.engine(tool, ErrorCode.APPROVAL_EXPIRED.id(),
           "Nobody approved this call before it expired. Nothing was executed.");
-      case CANCELLED -> ToolEnvelope.engine(tool, ErrorCode.APPROVAL_CANCELLED.id(),
-          "The approval request was cancelled. Nothing was executed.");
+      case CANCELLED -> ToolEnvelope.engine(tool, ErrorCode.APPROVAL_CANCELLED.id(), "The approval request was cancelled"
+          + (request.reason().isBlank() || request.reason().equals("cancelled_by_requester") ? "" : " ("
+              + request.reason() + ")") + ". Nothing was executed.");
       case FAILED -> ToolEnvelope.engine(tool, "failed", "The call was approved but failed ("
           + request.reason() + "); nothing was changed.");
       case PENDING, APPROVED, EXECUTING -> throw new IllegalStateException("not final: " + request.state());

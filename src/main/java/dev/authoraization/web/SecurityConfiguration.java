@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -16,6 +17,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.HeaderWriterFilter;
 
 /**
  * The REST door accepts only bearer tokens from trusted issuers. It keeps no session and sets
@@ -34,6 +36,27 @@ class SecurityConfiguration {
       decoders.put(own.issuer().uri(), own::decoder);
     });
     return new TrustedIssuers(issuers, decoders);
+  }
+
+  /**
+   * Every filter chain writes its security headers (CSP, frame options, no-store...) before the
+   * request is handled instead of when the response commits. An asynchronous response (a long
+   * poll, a chat stream, an MCP stream) commits on another thread while the request thread is
+   * still leaving the filter chain, and by default both would then write the headers into the
+   * same response at once.
+   */
+  @Bean
+  static BeanPostProcessor headersWrittenFirst() {
+    return new BeanPostProcessor() {
+      @Override
+      public Object postProcessAfterInitialization(Object bean, String name) {
+        if (bean instanceof SecurityFilterChain chain) {
+          chain.getFilters().stream().filter(HeaderWriterFilter.class::isInstance)
+              .forEach(filter -> ((HeaderWriterFilter) filter).setShouldWriteHeadersEagerly(true));
+        }
+        return bean;
+      }
+    };
   }
 
   @Bean

@@ -123,6 +123,23 @@ class AgentDurabilityTests {
 
   @ParameterizedTest
   @MethodSource("dev.authoraization.support.TestDatabases#both")
+  void callWithdrawnBecauseNoApproverCouldBeAskedIsExplainedWithTheFailingDependency(DataSource db) {
+    GatewayHarness harness = new GatewayHarness(db, POLICY);
+    try (AgentService agent = agent(harness, db, merger())) {
+      String id = agent.start(ALICE).id();
+      String approvalId = agent.send(id, ALICE, "merge it").approvalId().orElseThrow();
+      harness.approvals.withdraw(approvalId, "dependency_unavailable: CIBA provider unavailable: HTTP 503; retry later.");
+
+      Conversation done = agent.read(id, ALICE, Duration.ofSeconds(20));
+
+      assertThat(done.reply()).contains("status=\"approval_cancelled\"").contains("CIBA provider unavailable")
+          .contains("Nothing was executed");
+      assertThat(harness.tools.executions).hasValue(0);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.authoraization.support.TestDatabases#both")
   void messageWhileWaitingIsNotRunAndAnExpiredApprovalIsExplained(DataSource db) {
     GatewayHarness harness = new GatewayHarness(db, POLICY);
     ScriptedModel model = merger();

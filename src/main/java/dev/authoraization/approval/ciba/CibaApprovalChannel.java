@@ -232,7 +232,7 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
   private static final class Sending {
     final AtomicInteger left;
     volatile boolean accepted;
-    volatile boolean unavailable;
+    volatile @Nullable String unavailable;
 
     Sending(int count) {
       this.left = new AtomicInteger(count);
@@ -241,8 +241,9 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
 
   /**
    * One backchannel request was sent or failed. When all failed because the CIBA provider is
-   * unavailable, nobody can approve the request: it is withdrawn with {@code dependency_unavailable},
-   * so the waiting caller hears so now instead of at expiry, and nothing is executed.
+   * unavailable, nobody can approve the request: it is withdrawn with the reason
+   * {@code dependency_unavailable: CIBA provider unavailable: ...}, so the waiting caller hears now,
+   * and why, instead of at expiry, and nothing is executed.
    */
   private void sent(ApprovalRequest request, @Nullable GatewayException failure) {
     Sending batch = sending.get(request.id());
@@ -252,15 +253,18 @@ public final class CibaApprovalChannel implements ApprovalChannel, AutoCloseable
     if (failure == null) {
       batch.accepted = true;
     } else if (failure.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
-      batch.unavailable = true;
+      batch.unavailable = failure.getMessage();
     }
     if (batch.left.decrementAndGet() > 0) {
       return;
     }
     sending.remove(request.id(), batch);
-    if (!batch.accepted && batch.unavailable) {
+    String why = batch.unavailable;
+    if (!batch.accepted && why != null) {
       try {
-        approvals.get().withdraw(request.id(), ErrorCode.DEPENDENCY_UNAVAILABLE.id());
+        // the code first, then what failed: the caller, the agent and the chat card show it
+        approvals.get().withdraw(request.id(), ErrorCode.DEPENDENCY_UNAVAILABLE.id() + ": "
+            + (why.length() > 900 ? why.substring(0, 900) + "..." : why));
         log.warn("Approval {} withdrawn: the CIBA provider is unavailable, so no approver could be asked",
             request.id());
       } catch (RuntimeException e) {

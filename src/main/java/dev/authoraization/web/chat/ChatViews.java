@@ -80,7 +80,7 @@ public final class ChatViews {
    * The card of a call waiting for a human.
    *
    * @param reason a deny's reason as the approver gave it (untrusted text, hiding characters as
-   *     codes), or empty
+   *     codes), why the engine withdrew the request (its CIBA provider unavailable), or empty
    */
   public record ApprovalCard(String id, String tool, String summary, String requester, String code, Instant expiresAt,
       String state, boolean open, String approverLink, String reason) {
@@ -91,8 +91,16 @@ public final class ChatViews {
       return new ApprovalCard(request.id(), request.call().tool(), summary, request.requester().subject(),
           BindingMessages.code(request.fingerprint()), request.expiresAt(), request.state().name().toLowerCase(),
           !request.state().isFinal(), "/approvals/" + request.id(),
-          request.state() == dev.authoraization.approval.ApprovalState.DENIED
-              ? dev.authoraization.approval.VisibleText.show(request.reason()) : "");
+          shown(request) ? dev.authoraization.approval.VisibleText.show(request.reason()) : "");
+    }
+
+    /** A deny's reason, or why the engine withdrew the request (not the requester's own cancel). */
+    private static boolean shown(ApprovalRequest request) {
+      return switch (request.state()) {
+        case DENIED -> true;
+        case CANCELLED -> !request.reason().equals("cancelled_by_requester");
+        default -> false;
+      };
     }
 
     /**

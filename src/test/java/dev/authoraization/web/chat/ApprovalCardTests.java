@@ -17,7 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The chat's approval card tells the user why a call was denied, as the approver wrote it. */
+/** The chat's approval card tells the user why a call was denied (as the approver wrote it) or withdrawn. */
 class ApprovalCardTests {
 
   static ApprovalRequest request(ApprovalState state, String reason) {
@@ -35,6 +35,15 @@ class ApprovalCardTests {
     ChatViews.ApprovalCard card = ChatViews.ApprovalCard.of(request(ApprovalState.DENIED, "not now\u202E, ask J\u00f6rg"));
 
     assertThat(card.reason()).isEqualTo("not now[U+202E], ask J\u00f6rg");
+  }
+
+  @Test
+  void aCardWithdrawnByTheEngineSaysWhyButTheRequestersOwnCancelShowsNoReason() {
+    String why = "dependency_unavailable: CIBA provider unavailable: HTTP 503 from keycloak.test; retry later.";
+
+    assertThat(ChatViews.ApprovalCard.of(request(ApprovalState.CANCELLED, why)).reason()).isEqualTo(why);
+    assertThat(ChatViews.ApprovalCard.of(request(ApprovalState.CANCELLED, "cancelled_by_requester")).reason())
+        .isEmpty();
   }
 
   @Test

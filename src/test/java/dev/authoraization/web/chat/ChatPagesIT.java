@@ -177,6 +177,9 @@ class ChatPagesIT extends EngineIT {
         .andExpect(request().asyncStarted()).andReturn();
     await().atMost(Duration.ofSeconds(20))
         .until(() -> result.getResponse().getContentAsString().contains("event:done"));
+    // written before the stream starts, not raced by the thread that commits it
+    assertThat(result.getResponse().getHeader("Content-Security-Policy")).as("security headers on a stream")
+        .contains("default-src");
     return result.getResponse().getContentAsString();
   }
 
