@@ -5,6 +5,7 @@ import dev.authoraization.call.CallOutcome;
 import dev.authoraization.call.Caller;
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
+import dev.authoraization.dependency.DatabaseOutage;
 import dev.authoraization.call.ToolCall;
 import dev.authoraization.call.ToolCallGateway;
 import dev.authoraization.policy.Policy;
@@ -137,8 +138,7 @@ public class McpTools {
     } catch (GatewayException e) {
       return refused(e);
     } catch (RuntimeException e) {
-      log.error("MCP call of {} failed unexpectedly", tool, e);
-      return internalError();
+      return failed(e, "MCP call of " + tool);
     }
   }
 
@@ -159,8 +159,7 @@ public class McpTools {
     } catch (GatewayException e) {
       return refused(e);
     } catch (RuntimeException e) {
-      log.error("MCP {} failed unexpectedly", STATUS_TOOL, e);
-      return internalError();
+      return failed(e, "MCP " + STATUS_TOOL);
     }
   }
 
@@ -253,6 +252,17 @@ public class McpTools {
     body.put("message", e.getMessage());
     e.details().forEach(body::putIfAbsent);
     return structured(body, true);
+  }
+
+  /** A database outage named as such (the caller may retry); anything else is an internal error, logged. */
+  private static CallToolResult failed(RuntimeException e, String what) {
+    return DatabaseOutage.of(e).map(outage -> {
+      log.warn("{}: the database is unavailable ({})", what, e.getClass().getSimpleName());
+      return refused(outage);
+    }).orElseGet(() -> {
+      log.error("{} failed unexpectedly", what, e);
+      return internalError();
+    });
   }
 
   private static CallToolResult internalError() {

@@ -2,6 +2,7 @@ package dev.authoraization.web;
 
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
+import dev.authoraization.dependency.DatabaseOutage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -66,24 +67,13 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     return Optional.empty();
   }
 
-  /** How long a caller is asked to wait when the database cannot be reached. */
-  static final long DATABASE_RETRY_AFTER_SECONDS = 5;
-
-  /**
-   * The database unreachable, too slow or refusing connections (Hikari's connection timeout, a
-   * query timeout, a lost connection): 503 naming the database, not a 500 with SQL in it. Whatever
-   * needed the database did not happen; calls that act write their audit record first, so
-   * nothing was executed either.
-   */
+  /** The database unreachable or too slow: 503 naming it ({@link DatabaseOutage}), not a 500 with SQL in it. */
   @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
       RecoverableDataAccessException.class, CannotCreateTransactionException.class})
   ResponseEntity<ProblemDetail> databaseUnavailable(RuntimeException e, HttpServletRequest request) {
     log.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
         e.getClass().getSimpleName());
-    return gateway(new GatewayException(ErrorCode.DEPENDENCY_UNAVAILABLE, "database unavailable: the engine's "
-        + "database could not be reached or did not answer in time, so nothing was executed; retry after "
-        + DATABASE_RETRY_AFTER_SECONDS + " s. If it keeps failing, ask an operator to check the database.",
-        Map.of("dependency", "database", "retry_after_seconds", Long.toString(DATABASE_RETRY_AFTER_SECONDS))));
+    return gateway(DatabaseOutage.of(e).orElseThrow());
   }
 
   @ExceptionHandler(RuntimeException.class)

@@ -25,6 +25,7 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,6 +69,25 @@ class McpToolsTests {
   CallToolResult statusOf(ApprovalState state, String reason) {
     when(gateway.follow(eq("ap-1"), eq(ALICE), any())).thenReturn(approval(state, reason));
     return tools.status(exchange, new CallToolRequest(McpTools.STATUS_TOOL, Map.of("approval_id", "ap-1")));
+  }
+
+  @Test
+  void callWhenTheDatabaseIsUnreachableIsAToolErrorNamingTheDatabaseWithoutSql() {
+    when(gateway.execute(any(ToolCall.class))).thenThrow(new CannotGetJdbcConnectionException(
+        "Failed to obtain JDBC Connection", new SQLTransientConnectionException("HikariPool-1 - jdbc:postgresql://db:5432/engine")));
+    CallToolResult call = tools.call(exchange, new CallToolRequest("list_issues", Map.of("repo", "demo/webapp")),
+        "list_issues");
+    when(gateway.follow(eq("ap-1"), eq(ALICE), any())).thenThrow(new QueryTimeoutException("select ... for update"));
+    CallToolResult status = tools.status(exchange, new CallToolRequest(McpTools.STATUS_TOOL, Map.of("approval_id", "ap-1")));
+
+    for (CallToolResult result : List.of(call, status)) {
+      assertThat(result.isError()).isTrue();
+      assertThat(body(result).path("code").asString()).isEqualTo("dependency_unavailable");
+      assertThat(body(result).path("dependency").asString()).isEqualTo("database");
+      assertThat(body(result).path("retry_after_seconds").asString()).isEqualTo("5");
+      assertThat(body(result).path("message").asString()).startsWith("database unavailable: ")
+          .doesNotContain("jdbc:").doesNotContain("select").doesNotContain("Hikari");
+    }
   }
 
   @Test
