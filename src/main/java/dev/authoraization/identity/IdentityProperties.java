@@ -26,9 +26,10 @@ public record IdentityProperties(List<Issuer> issuers) {
    *     ({@code realm_access.roles} for Keycloak, a namespaced claim for Auth0)
    * @param algorithms accepted JWS algorithms
    * @param clockSkew tolerance on {@code exp}, {@code nbf} and {@code iat}
+   * @param keys how its discovery document and signing keys are fetched and kept
    */
   public record Issuer(String uri, String jwkSetUri, String publicKeyLocation, List<String> audiences,
-      String rolesClaim, List<String> algorithms, Duration clockSkew) {
+      String rolesClaim, List<String> algorithms, Duration clockSkew, Keys keys) {
 
     public Issuer {
       if (uri == null || uri.isBlank()) {
@@ -44,6 +45,31 @@ public record IdentityProperties(List<Issuer> issuers) {
       rolesClaim = rolesClaim == null || rolesClaim.isBlank() ? "roles" : rolesClaim;
       algorithms = algorithms == null || algorithms.isEmpty() ? List.of("RS256", "ES256") : List.copyOf(algorithms);
       clockSkew = clockSkew == null ? Duration.ofSeconds(30) : clockSkew;
+      keys = keys == null ? new Keys(null, null, null) : keys;
+    }
+  }
+
+  /**
+   * How an issuer's keys are fetched ({@code engine.identity.issuers[n].keys.*}).
+   *
+   * @param timeout how long fetching the discovery document or the JWKS may take (connect, and
+   *     read) before the issuer counts as unavailable; 2 s
+   * @param cache how long fetched keys are used without asking again (a token naming an unknown
+   *     {@code kid} asks at once); 5 min
+   * @param outageTolerance how long after their last successful fetch keys keep verifying tokens
+   *     while the issuer cannot be reached; 15 min (zero: not at all)
+   */
+  public record Keys(Duration timeout, Duration cache, Duration outageTolerance) {
+
+    public Keys {
+      timeout = timeout == null ? Duration.ofSeconds(2) : timeout;
+      cache = cache == null ? Duration.ofMinutes(5) : cache;
+      outageTolerance = outageTolerance == null ? Duration.ofMinutes(15) : outageTolerance;
+      if (timeout.isNegative() || timeout.isZero() || cache.isNegative() || cache.isZero()
+          || outageTolerance.isNegative()) {
+        throw new IllegalArgumentException("engine.identity.issuers[].keys: timeout and cache must be positive, "
+            + "outage-tolerance zero or more");
+      }
     }
   }
 }

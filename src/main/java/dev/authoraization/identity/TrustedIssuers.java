@@ -5,6 +5,9 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.oauth2.sdk.GeneralException;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import dev.authoraization.call.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -14,7 +17,6 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +37,6 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtDecoders;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
@@ -146,38 +147,47 @@ public final class TrustedIssuers {
       return NimbusJwtDecoder.withPublicKey(readPublicKey(issuer.publicKeyLocation()))
           .signatureAlgorithm(SignatureAlgorithm.RS256).build();
     }
-    if (!issuer.jwkSetUri().isEmpty()) {
-      return NimbusJwtDecoder.withJwkSource(keys(issuer.jwkSetUri(), KEYS_TIMEOUT, KEYS_FRESH, KEYS_OUTAGE))
-          .jwsAlgorithms(set -> set.addAll(algorithms)).build();
-    }
-    if (JwtDecoders.fromIssuerLocation(issuer.uri()) instanceof NimbusJwtDecoder nimbus) {
-      return nimbus;
-    }
-    throw new IllegalStateException("Cannot build a token decoder for issuer " + issuer.uri());
+    // a discovered JWKS is fetched exactly as a configured one: bounded, cached, outage tolerant
+    String jwkSetUri = issuer.jwkSetUri().isEmpty() ? discoverKeys(issuer) : issuer.jwkSetUri();
+    return NimbusJwtDecoder.withJwkSource(keys(jwkSetUri, issuer.keys()))
+        .jwsAlgorithms(set -> set.addAll(algorithms)).build();
   }
 
-  /** How long a JWKS fetch may take (connect, and read) before the issuer counts as unavailable. */
-  static final Duration KEYS_TIMEOUT = Duration.ofSeconds(2);
-  /** How long fetched keys are used without asking again (a token with an unknown {@code kid} asks at once). */
-  static final Duration KEYS_FRESH = Duration.ofMinutes(5);
-  /** How long after their last successful fetch keys keep working while the issuer cannot be reached. */
-  static final Duration KEYS_OUTAGE = Duration.ofMinutes(15);
+  /**
+   * The {@code jwks_uri} of the issuer's OpenID Connect discovery document, fetched within the
+   * keys timeout; the document must name the configured issuer exactly.
+   */
+  static String discoverKeys(IdentityProperties.Issuer issuer) {
+    int millis = Math.toIntExact(issuer.keys().timeout().toMillis());
+    try {
+      OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(issuer.uri()), millis, millis);
+      if (metadata.getJWKSetURI() == null) {
+        throw new IllegalStateException("The discovery document of " + issuer.uri() + " names no jwks_uri; set "
+            + "engine.identity.issuers[].jwk-set-uri");
+      }
+      return metadata.getJWKSetURI().toString();
+    } catch (GeneralException | IOException e) {
+      throw new IllegalStateException("Cannot read the OpenID Connect discovery document of " + issuer.uri() + ": "
+          + e.getMessage(), e);
+    }
+  }
 
   /**
    * An issuer's JWKS (Nimbus {@link JWKSourceBuilder}): bounded fetches, a cache, and outage
    * tolerance, so a briefly unreachable identity provider does not stop tokens whose keys were
    * fetched recently. No rate limit: after an outage the next token fetches at once.
    */
-  static JWKSource<SecurityContext> keys(String jwkSetUri, Duration timeout, Duration fresh, Duration outage) {
+  static JWKSource<SecurityContext> keys(String jwkSetUri, IdentityProperties.Keys keys) {
     try {
-      int millis = Math.toIntExact(timeout.toMillis());
-      return JWKSourceBuilder.create(URI.create(jwkSetUri).toURL(), new DefaultResourceRetriever(millis, millis, 512 * 1024))
-          .cache(fresh.toMillis(), timeout.toMillis())
+      int millis = Math.toIntExact(keys.timeout().toMillis());
+      JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.create(URI.create(jwkSetUri).toURL(),
+              new DefaultResourceRetriever(millis, millis, 512 * 1024))
+          .cache(keys.cache().toMillis(), keys.timeout().toMillis())
           .refreshAheadCache(false)
           .rateLimited(false)
-          .retrying(false)
-          .outageTolerant(outage.toMillis())
-          .build();
+          .retrying(false);
+      return (keys.outageTolerance().isZero() ? builder.outageTolerant(false)
+          : builder.outageTolerant(keys.outageTolerance().toMillis())).build();
     } catch (MalformedURLException e) {
       throw new IllegalArgumentException("engine.identity.issuers[].jwk-set-uri is not a URL: " + jwkSetUri, e);
     }

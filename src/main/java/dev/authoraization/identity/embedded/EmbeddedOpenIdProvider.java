@@ -137,7 +137,7 @@ public class EmbeddedOpenIdProvider {
   @Bean
   BuiltInIssuer embeddedIssuer(EmbeddedIdentityProperties properties, JWKSource<SecurityContext> keys) {
     return new EmbeddedIssuer(new IdentityProperties.Issuer(properties.issuer(), null, null, List.of(AUDIENCE),
-        ROLES_CLAIM, List.of("RS256"), null), keys);
+        ROLES_CLAIM, List.of("RS256"), null, null), keys);
   }
 
   /** Verifies this provider's tokens with its own keys, in process (no HTTP to itself). */
