@@ -12,6 +12,18 @@ public interface AuditLog {
 
   AuditRecord append(AuditEntry entry);
 
+  /**
+   * Queues a record without waiting for it to be durable: for the outcome of an allowed read,
+   * whose decision record was made durable before the call (ARCHITECTURE.md section 7: one
+   * durable append on that path). The chain keeps its order; if the database fails before the
+   * record is written it is lost and the failure logged, while the durable decision record still
+   * shows the read. Throws {@code AUDIT_UNAVAILABLE} when it cannot even be queued, so the caller
+   * can still withhold the result. The default waits, like {@link #append}.
+   */
+  default void appendLater(AuditEntry entry) {
+    append(entry);
+  }
+
   /** Walks the whole chain and reports the first broken link. */
   Verification verify();
 

@@ -118,6 +118,15 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   @Override
+  public void appendLater(AuditEntry entry) {
+    Pending pending = prepare(Objects.requireNonNull(entry, "entry"));
+    if (closed || !queue.offer(pending)) {
+      throw unavailable();
+    }
+    // the writer logs a failed batch (without its contents); nobody waits for this one
+  }
+
+  @Override
   public Verification verify() {
     try (Connection c = dataSource.getConnection()) {
       // The head is read first: records committed after it are not this walk's business, and

@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -310,8 +311,15 @@ public class ToolCallGateway implements AutoCloseable {
         : text.substring(0, text.offsetByCodePoints(0, max - 1)) + "…";
   }
 
+  /**
+   * Runs an allowed call; its decision record is already durable. The outcome of a read is only
+   * queued (nothing changed, so nothing is lost if it never lands but the record of its outcome);
+   * a write's outcome is waited for.
+   */
   private ToolResult run(String decisionId, ToolCall call, ToolCatalog.Entry entry, String resource,
       Decision.Allow allow) {
+    Consumer<AuditEntry> recordOutcome =
+        entry.descriptor().risk() == Risk.READ ? audit::appendLater : audit::append;
     String credentialUsed = "";
     try {
       ToolResult result;
@@ -319,11 +327,12 @@ public class ToolCallGateway implements AutoCloseable {
         credentialUsed = credential.description();
         result = observe(entry.descriptor(), () -> entry.provider().execute(call, credential));
       }
-      audit.append(outcome("call.executed", decisionId, call, allow).credential(credentialUsed).outcome("executed").build());
+      recordOutcome.accept(outcome("call.executed", decisionId, call, allow).credential(credentialUsed)
+          .outcome("executed").build());
       return result;
     } catch (GatewayException e) {
       if (e.code() != ErrorCode.AUDIT_UNAVAILABLE) {
-        audit.append(outcome("call.failed", decisionId, call, allow).credential(credentialUsed)
+        recordOutcome.accept(outcome("call.failed", decisionId, call, allow).credential(credentialUsed)
             .outcome("failed").reason(e.code().id()).build());
       }
       throw e;

@@ -2,6 +2,7 @@ package dev.authoraization.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.call.Caller;
 import dev.authoraization.call.ErrorCode;
@@ -396,6 +397,43 @@ class JdbcAuditLogTests {
     } finally {
       never.countDown();
     }
+  }
+
+  @Test
+  void appendLaterReturnsWhileTheDatabaseIsStuckAndTheRecordLandsInChainOrderOnceItIsBack() throws Exception {
+    CountDownLatch stuck = new CountDownLatch(1);
+    DataSource database = TestDatabases.h2();
+    DataSource held = new Failing("held") {
+      @Override
+      public Connection getConnection() throws SQLException {
+        try {
+          stuck.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return database.getConnection();
+      }
+    };
+    log = new JdbcAuditLog(held, AuditProperties.defaults());
+
+    log.appendLater(decided("d-1", "github.list_issues"));
+    log.appendLater(decided("d-2", "github.list_issues"));
+
+    assertThat(log.commits()).as("returned before anything was written").isZero();
+    stuck.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.recent(10).size() == 2);
+    assertThat(log.recent(10)).extracting(r -> r.entry().decisionId()).containsExactly("d-2", "d-1");
+    assertThat(log.verify().intact()).isTrue();
+  }
+
+  @Test
+  void appendLaterOnAClosedLogFailsClosed() {
+    log = new JdbcAuditLog(TestDatabases.h2(), AuditProperties.defaults());
+    log.close();
+
+    assertThatThrownBy(() -> log.appendLater(decided("d-1", "github.list_issues")))
+        .isInstanceOfSatisfying(GatewayException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.AUDIT_UNAVAILABLE));
   }
 
   @Test

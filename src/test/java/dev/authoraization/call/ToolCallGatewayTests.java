@@ -76,6 +76,8 @@ public class ToolCallGatewayTests {
     });
     assertThat(h.tools.closed).hasValue(h.tools.issued.get());
     assertThat(h.audit.events()).containsExactly("call.decided", "call.executed");
+    assertThat(h.audit.appendedLater()).as("a read waits for one durable record, its decision")
+        .containsExactly("call.executed");
   }
 
   @Test
@@ -142,6 +144,7 @@ public class ToolCallGatewayTests {
     assertThat(h.tools.executed.getFirst().arguments().path("expected_head").asString()).isEqualTo("head-1");
     assertThat(h.tools.requests.getLast().singleUse()).isTrue();
     assertThat(h.tools.closed).hasValue(h.tools.issued.get());
+    assertThat(h.audit.appendedLater()).as("every record of an action is waited for").isEmpty();
     assertThat(h.audit.events()).containsSubsequence("call.decided", "approval.requested", "approval.vote",
         "approval.approved", "approval.claimed", "call.executed");
   }

@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class InMemoryAuditLog implements AuditLog {
 
   private final List<AuditRecord> records = new ArrayList<>();
+  private final List<String> later = new ArrayList<>();
   private volatile boolean failing;
 
   public void failFromNowOn(boolean failing) {
@@ -29,6 +30,17 @@ public final class InMemoryAuditLog implements AuditLog {
     AuditRecord record = new AuditRecord(records.size() + 1, Instant.now(), entry, "", "");
     records.add(record);
     return record;
+  }
+
+  /** Like {@link #append}, and remembers that the caller did not wait for it. */
+  @Override
+  public synchronized void appendLater(AuditEntry entry) {
+    later.add(append(entry).entry().event());
+  }
+
+  /** The events appended with {@link #appendLater}, in order. */
+  public synchronized List<String> appendedLater() {
+    return List.copyOf(later);
   }
 
   @Override
