@@ -9,10 +9,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -26,11 +28,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <p>As a servlet filter (after the security chain) it also remembers, per caller, the last bearer
  * token the doors verified, until that token's own {@code exp}: MCP tool calls, agent runs and
  * approved calls run on other threads than the request that carried the token, and would
- * otherwise find none. Nothing here outlives the token, and nothing is written anywhere.
+ * otherwise find none. Nothing is handed out after the token's expiry (an expired one is dropped
+ * from memory within a minute), and nothing is written anywhere.
  */
 public final class BearerSubjectTokens extends OncePerRequestFilter implements SubjectTokens {
 
+  private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+
   private final Map<String, HeldToken> recent = new ConcurrentHashMap<>();
+  private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
   private final Clock clock;
 
   public BearerSubjectTokens() {
@@ -60,7 +66,12 @@ public final class BearerSubjectTokens extends OncePerRequestFilter implements S
       return;
     }
     Instant now = clock.instant();
-    recent.values().removeIf(entry -> !now.isBefore(entry.expiresAt()));
+    Instant due = nextSweep.get();
+    // expired tokens are never handed out (see of); they are dropped from memory once a minute,
+    // not on every request, which would walk every caller's entry each time
+    if (!now.isBefore(due) && nextSweep.compareAndSet(due, now.plus(SWEEP_EVERY))) {
+      recent.values().removeIf(entry -> !now.isBefore(entry.expiresAt()));
+    }
     recent.put(verified.caller().principal(), new HeldToken(jwt.getTokenValue(), jwt.getExpiresAt()));
   }
 

@@ -3,7 +3,9 @@ package dev.authoraization.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.authoraization.call.Caller;
+import dev.authoraization.support.MutableClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
@@ -51,5 +53,22 @@ class BearerSubjectTokensTests {
     assertThat(elsewhere).contains("alice-token");
     assertThat(tokens.of(Caller.of("bob", "https://a.example/", Set.of()))).as("expired").isEmpty();
     assertThat(tokens.toString()).doesNotContain("alice-token");
+  }
+
+  @Test
+  void expiredTokensAreNeverHandedOutAndAreDroppedFromMemoryAtTheNextSweepNotOnEveryRequest() {
+    MutableClock clock = new MutableClock(NOW);
+    BearerSubjectTokens held = new BearerSubjectTokens(clock);
+    held.remember(verified("alice-token", "https://a.example/", "alice", NOW.plusSeconds(10)));
+    clock.advance(Duration.ofSeconds(20));
+
+    held.remember(verified("bob-token", "https://a.example/", "bob", NOW.plusSeconds(300)));
+
+    assertThat(held.of(Caller.of("alice", "https://a.example/", Set.of()))).as("expired").isEmpty();
+    assertThat(held.toString()).as("not swept on every request").isEqualTo("BearerSubjectTokens[2 callers]");
+    clock.advance(Duration.ofSeconds(41));
+    held.remember(verified("carol-token", "https://a.example/", "carol", NOW.plusSeconds(300)));
+    assertThat(held.toString()).as("swept a minute after the last sweep").isEqualTo("BearerSubjectTokens[2 callers]");
+    assertThat(held.of(Caller.of("bob", "https://a.example/", Set.of()))).contains("bob-token");
   }
 }
