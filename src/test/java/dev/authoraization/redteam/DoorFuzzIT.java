@@ -81,7 +81,7 @@ class DoorFuzzIT extends EngineIT {
     int approvals = approvals();
     int records = records();
 
-    Response r = post("/api/v1/tool-calls", body, ALICE);
+    Response r = send("/api/v1/tool-calls", body, ALICE);
 
     assertThat(r.status()).as(shorten(body)).isIn(200, 202, 400, 403);
     if (r.status() != 202) {
@@ -101,7 +101,7 @@ class DoorFuzzIT extends EngineIT {
     int approvals = approvals();
     int records = records();
 
-    Response r = post("/api/v1/policy/explain", body, ALICE);
+    Response r = send("/api/v1/policy/explain", body, ALICE);
 
     assertThat(r.status()).as(shorten(body)).isIn(200, 400, 403);
     assertThat(approvals()).as(shorten(body)).isEqualTo(approvals);
@@ -111,21 +111,20 @@ class DoorFuzzIT extends EngineIT {
   @ParameterizedTest
   @MethodSource("decisions")
   void decisionsWithHostileBodiesOrIdsNeverFailOnTheServerAndNeverDecide(String body, String id) {
-    Response parked = post("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/fuzz\"},"
+    Response parked = send("/api/v1/tool-calls", "{\"tool\":\"merge_change\",\"arguments\":{\"repo\":\"demo/fuzz\"},"
         + "\"idempotency_key\":\"fuzz-decisions\"}", ALICE);
     String real = parked.body().path("approval_id").asString();
     int records = records();
 
-    Response onReal = post("/api/v1/approvals/" + real + "/decision", body, ADMIN);
+    Response onReal = send("/api/v1/approvals/" + real + "/decision", body, ADMIN);
     String path = "/api/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/decision";
     RequestHead head = RequestHead.of(path, ADMIN, server.getMaxHttpRequestHeaderSize().toBytes());
-    Integer onOther = statusOrClosed(() -> post(path, body, ADMIN), head);
+    Integer onOther = statusOrClosed(() -> send(path, body, ADMIN), head);
 
     assertThat(onReal.status()).as(shorten(body)).isIn(400, 409);
     if (head.surelyOver()) {
       // the container refuses the request head before the engine sees it: 414 when the request line
-      // alone is too long, 431 when the headers tip it over, or it closes the connection after
-      // answering while the client is still sending (the answer is lost in the reset)
+      // alone is too long, 431 when the headers tip it over, or a connection closed on it
       assertThat(onOther).as(head + " " + shorten(id)).isIn(414, 431, null);
     } else if (head.surelyUnder()) {
       assertThat(onOther).as(shorten(id + " " + body)).isIn(400, 404);
@@ -141,10 +140,11 @@ class DoorFuzzIT extends EngineIT {
    * The request head's size against the server's limit ({@code server.max-http-request-header-size},
    * which Jetty applies to the request line and the headers together). What this test sends for sure:
    * the request line and the bearer token; the HTTP client adds a few headers of its own (Host,
-   * Content-Length, Content-Type, User-Agent, upgrade headers), bounded by {@link #CLIENT_HEADERS}.
+   * Content-Length, Content-Type, User-Agent, upgrade headers), and Jetty counts the head its own
+   * way, so within {@link #MARGIN} bytes of the limit either outcome is right.
    */
   record RequestHead(int known, long limit) {
-    static final int CLIENT_HEADERS = 512;
+    static final int MARGIN = 512;
 
     static RequestHead of(String path, String token, long limit) {
       int line = ("POST " + path + " HTTP/1.1\r\n").length();
@@ -153,11 +153,11 @@ class DoorFuzzIT extends EngineIT {
     }
 
     boolean surelyOver() {
-      return known > limit;
+      return known > limit + MARGIN;
     }
 
     boolean surelyUnder() {
-      return known + CLIENT_HEADERS < limit;
+      return known + MARGIN < limit;
     }
 
     @Override
@@ -178,6 +178,22 @@ class DoorFuzzIT extends EngineIT {
         throw new AssertionError("the connection closed without an answer on a request within the limit (" + head + ")", e);
       }
       return null;
+    }
+  }
+
+  /**
+   * A POST sent again once if its connection closed without an answer. Jetty answers a request it
+   * refuses before the engine read its body (a 401, or a 400 at the first bad token of 200 KB) and
+   * then closes the connection, without {@code Connection: close}, since the answer had already gone
+   * out; the client may reuse that connection for the next request in the same instant and get no
+   * answer. That request never reached the server, so it goes again on a new connection, as
+   * browsers do (RFC 9112, section 9.3.1). Whatever it did must still pass every assertion.
+   */
+  private Response send(String path, String body, String token) {
+    try {
+      return post(path, body, token);
+    } catch (UncheckedIOException closed) {
+      return post(path, body, token);
     }
   }
 
