@@ -102,7 +102,7 @@ public class LoadGen {
         "--engine.approvals.rest-decisions=true",
         "--engine.approvals.ciba.embedded=false",
         // the waiting-capacity run holds one connection per parked call, longer than the default 60 s wait
-        "--server.tomcat.max-connections=" + Math.max(8192, WAITING + 1000),
+        "--server.jetty.max-connections=" + Math.max(12000, WAITING + 1000),
         "--engine.approvals.max-wait=PT600S", "--server.tomcat.mbeanregistry.enabled=true",
         "--logging.level.root=WARN"));
     if (more.stream().noneMatch(a -> a.startsWith("--engine.github.api-url="))) {

@@ -34,10 +34,10 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
-import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
@@ -69,7 +69,7 @@ class SandboxForgeIT {
   @SpringBootConfiguration
   @ImportAutoConfiguration({
       PropertyPlaceholderAutoConfiguration.class, ConfigurationPropertiesAutoConfiguration.class,
-      TomcatServletWebServerAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+      JettyServletWebServerAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
       WebMvcAutoConfiguration.class, ErrorMvcAutoConfiguration.class,
       HttpMessageConvertersAutoConfiguration.class, JacksonAutoConfiguration.class,
       DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,

@@ -97,8 +97,8 @@ class LongPollIT extends EngineIT {
   }
 
   /**
-   * Tomcat does not watch an idle asynchronous connection for reads, so it only learns of a
-   * hang-up when it writes; the wait bounds how long that takes. What must hold: the waiter goes
+   * The container (Jetty, as Tomcat before it) does not read from a connection whose request is
+   * parked, so it only learns of a hang-up when it writes; the wait bounds how long that takes. What must hold: the waiter goes
    * then (the container's completion cancels it), the connection closes, and the request is intact.
    */
   @Test

@@ -81,9 +81,15 @@ final class Http {
         .collect(Collectors.joining("&"));
   }
 
+  /**
+   * Where a redirect points, resolved against the request as a browser does: Jetty sends relative
+   * references such as {@code /login} (RFC 9110, section 10.2.2), redirects to a client's
+   * {@code redirect_uri} are absolute already.
+   */
   static String location(HttpResponse<String> response) {
-    return response.headers().firstValue("Location").orElseThrow(
+    String location = response.headers().firstValue("Location").orElseThrow(
         () -> new AssertionError("no Location header; status " + response.statusCode() + ": " + response.body()));
+    return response.request().uri().resolve(location).toString();
   }
 
   private URI uri(String pathOrUrl) {
