@@ -366,7 +366,7 @@ public class Approvals {
         return;
       }
       long left = deadline - System.nanoTime();
-      if (request.state().isFinal() || left <= 0) {
+      if (request.state().isFinal() || left <= 0 || waiters.draining()) {
         waiters.remove(id, signal);
         result.complete(request);
         return;

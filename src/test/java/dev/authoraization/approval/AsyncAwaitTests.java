@@ -65,6 +65,26 @@ class AsyncAwaitTests {
   }
 
   @Test
+  void nodeShuttingDownAnswersEveryParkedWaitWithTheCurrentStateAndParksNoNewOne() throws Exception {
+    ApprovalRequest r = parked();
+    ApprovalRequest other = parked();
+    CompletableFuture<ApprovalRequest> first = h.approvals.awaitAsync(r.id(), Duration.ofSeconds(600));
+    CompletableFuture<ApprovalRequest> second = h.approvals.awaitAsync(other.id(), Duration.ofSeconds(600));
+    assertThat(h.waiters.size()).isEqualTo(2);
+
+    h.waiters.stop(); // the web server's graceful shutdown phase
+
+    assertThat(first.get(10, TimeUnit.SECONDS).state()).as("still pending: nothing decided").isEqualTo(ApprovalState.PENDING);
+    assertThat(second.get(10, TimeUnit.SECONDS).state()).isEqualTo(ApprovalState.PENDING);
+    assertThat(h.waiters.size()).isZero();
+    assertThat(h.approvals.awaitAsync(r.id(), Duration.ofSeconds(600)).get(10, TimeUnit.SECONDS).state())
+        .as("a poll arriving while the node drains is answered at once").isEqualTo(ApprovalState.PENDING);
+    assertThat(h.waiters.size()).isZero();
+    h.approvals.decide(r.id(), ADMIN, r.fingerprint(), Verdict.APPROVE, "");
+    assertThat(h.approvals.get(r.id()).state()).as("and it can still be decided").isNotEqualTo(ApprovalState.PENDING);
+  }
+
+  @Test
   void waitThatRunsOutAnswersThePendingRequestAndLeavesNoWaiter() throws Exception {
     ApprovalRequest r = parked();
 
