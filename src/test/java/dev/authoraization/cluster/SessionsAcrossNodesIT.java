@@ -181,6 +181,31 @@ class SessionsAcrossNodesIT {
         .isEqualTo(403);
   }
 
+  /**
+   * A known limit (docs/adr/0016): a chat turn is kept by the node that took its POST until its
+   * stream opens. A stream that lands on another node finds no turn: the user is told to reload,
+   * and the message was never given to the agent.
+   */
+  @Test
+  void aChatTurnStreamedFromAnotherNodeThanItsPostIsReportedAsExpiredAndTheMessageIsNotKept() {
+    String session = signInToChat("alice");
+    String text = "hello from A " + UUID.randomUUID();
+    HttpResponse<String> page = get(baseA + "/chat", session);
+    HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(baseA + "/chat/messages"))
+        .header("HX-Request", "true").header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("text=" + enc(text) + "&_csrf=" + enc(csrf(page.body())))), session);
+    assertThat(posted.statusCode()).isEqualTo(200);
+    Matcher turn = Pattern.compile("sse-connect=\"/chat/turns/([0-9a-f-]{36})\"").matcher(posted.body());
+    assertThat(turn.find()).isTrue();
+
+    HttpResponse<String> streamedOnB = send(HttpRequest.newBuilder(URI.create(baseB + "/chat/turns/" + turn.group(1)))
+        .header("Accept", "text/event-stream").GET(), session);
+
+    assertThat(streamedOnB.statusCode()).isEqualTo(200);
+    assertThat(streamedOnB.body()).contains("already delivered or has expired", "event:done");
+    assertThat(get(baseB + "/chat", session).body()).doesNotContain(text);
+  }
+
   @Test
   void sessionsLiveInTheDatabaseWithTheTimeoutOfTheContainer() {
     String session = signInToChat("alice");

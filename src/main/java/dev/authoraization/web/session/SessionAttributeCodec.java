@@ -33,7 +33,10 @@ final class SessionAttributeCodec {
       "maxdepth=40", "maxrefs=20000", "maxarray=100000", "maxbytes=1048576",
       "java.lang.*", "java.util.*", "java.time.*", "java.net.URL", "java.net.URI",
       "org.springframework.security.**",
+      // SessionFlashMapManager keeps a CopyOnWriteArrayList of FlashMaps (redirect notices)
+      "java.util.concurrent.CopyOnWriteArrayList",
       "org.springframework.web.servlet.FlashMap", "org.springframework.util.LinkedMultiValueMap",
+      "org.springframework.util.MultiValueMapAdapter",
       "dev.authoraization.**",
       "!*");
 
@@ -61,10 +64,10 @@ final class SessionAttributeCodec {
     } catch (InvalidClassException e) {
       // a class outside the allowlist (bytes written by someone else), or one changed since the
       // session was written (an upgrade): either way this attribute is gone, the session is not
-      log.warn("A session attribute was not read and counts as absent (the user signs in again): {}", e.getMessage());
+      log.warn("A session attribute was not read and counts as absent (a sign-in: the user signs in again): {}", e.getMessage());
       return null;
     } catch (IOException | ClassNotFoundException e) {
-      log.warn("A session attribute was not read and counts as absent (the user signs in again): {}",
+      log.warn("A session attribute was not read and counts as absent (a sign-in: the user signs in again): {}",
           e.getClass().getSimpleName());
       return null;
     }
@@ -74,10 +77,13 @@ final class SessionAttributeCodec {
     ObjectInputFilter.Status status = allowlist.checkInput(info);
     if (status == ObjectInputFilter.Status.REJECTED) {
       Class<?> type = info.serialClass();
-      log.warn("A session attribute names {}, which sessions may not hold ({}); it is not read",
-          type != null ? type.getName() : "no class",
-          type != null ? "not on the allowlist, or an array longer than the limit"
-              : "depth " + info.depth() + ", references " + info.references() + ", bytes " + info.streamBytes());
+      if (type != null) {
+        log.warn("A session attribute names {}, which sessions may not hold ({}); it is not read", type.getName(),
+            info.arrayLength() < 0 ? "not on the allowlist" : "an array of " + info.arrayLength() + " elements");
+      } else {
+        log.warn("A session attribute exceeds the limits of sessions (depth {}, references {}, bytes {}); it is not "
+            + "read", info.depth(), info.references(), info.streamBytes());
+      }
     }
     return status;
   }

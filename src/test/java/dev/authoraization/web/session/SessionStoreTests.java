@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.springframework.web.servlet.FlashMap;
 import javax.management.BadAttributeValueExpException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -124,6 +127,25 @@ class SessionStoreTests {
         s -> s.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, subject));
 
     assertThat(node(db).findByPrincipalName(subject)).containsOnlyKeys(session.getId());
+  }
+
+  @Test
+  void aRedirectNoticeSurvivesTheCodecAsSpringMvcStoresIt() throws IOException {
+    FlashMap notice = new FlashMap();
+    notice.put("notice", "Approved A1B2.");
+    notice.setTargetRequestPath("/approvals");
+    notice.addTargetRequestParam("page", "1");
+    notice.startExpirationPeriod(180);
+
+    Object read = new SessionAttributeCodec(getClass().getClassLoader())
+        .read(serialized(new CopyOnWriteArrayList<>(List.of(notice)))); // SessionFlashMapManager's list
+
+    assertThat(read).isInstanceOf(CopyOnWriteArrayList.class).asInstanceOf(InstanceOfAssertFactories.LIST)
+        .singleElement().isInstanceOfSatisfying(FlashMap.class, map -> {
+          assertThat((Map<String, Object>) map).containsEntry("notice", "Approved A1B2.");
+          assertThat(map.getTargetRequestPath()).isEqualTo("/approvals");
+          assertThat(map.isExpired()).isFalse();
+        });
   }
 
   @Test
