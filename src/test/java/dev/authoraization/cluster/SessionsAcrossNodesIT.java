@@ -109,6 +109,24 @@ class SessionsAcrossNodesIT {
   }
 
   @Test
+  void aSignInStartedOnAIsFinishedOnBWithThePkceVerifierAndStateFromTheSession() {
+    Browser browser = new Browser();
+    browser.startChatSignIn();
+    browser.signInToProvider("alice");
+    HttpResponse<String> code = get(browser.authorize, browser.session);
+    String callback = code.headers().firstValue("Location").orElseThrow();
+    assertThat(callback).startsWith(baseA + "/login/oauth2/code/engine?code=");
+
+    // the provider's redirect reaches B (same path and query; behind one address it would be the same URL)
+    HttpResponse<String> signedIn = get(baseB + callback.substring(baseA.length()), browser.session);
+
+    assertThat(signedIn.statusCode()).isEqualTo(302);
+    assertThat(signedIn.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/chat"));
+    String session = setCookie(signedIn).orElseThrow();
+    assertThat(get(baseA + "/chat", session).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void theSessionIdChangesAtEachSignInAndTheOldIdsAreAnonymousOnEitherNode() {
     Browser browser = new Browser();
     String beforeProvider = browser.startChatSignIn();
