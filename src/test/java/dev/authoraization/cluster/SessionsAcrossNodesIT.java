@@ -110,7 +110,7 @@ class SessionsAcrossNodesIT {
 
   @Test
   void aSignInStartedOnAIsFinishedOnBWithThePkceVerifierAndStateFromTheSession() {
-    Browser browser = new Browser();
+    Browser browser = new Browser(baseA, PASSWORD);
     browser.startChatSignIn();
     browser.signInToProvider("alice");
     HttpResponse<String> code = get(browser.authorize, browser.session);
@@ -128,7 +128,7 @@ class SessionsAcrossNodesIT {
 
   @Test
   void theSessionIdChangesAtEachSignInAndTheOldIdsAreAnonymousOnEitherNode() {
-    Browser browser = new Browser();
+    Browser browser = new Browser(baseA, PASSWORD);
     String beforeProvider = browser.startChatSignIn();
     String afterProvider = browser.signInToProvider("alice");
     String afterChat = browser.finishChatSignIn();
@@ -175,7 +175,7 @@ class SessionsAcrossNodesIT {
 
   @Test
   void aPasskeyEnrolmentStartedOnAIsCheckedOnBAgainstTheSameChallengeAndCsrfToken() {
-    Browser admin = new Browser();
+    Browser admin = new Browser(baseA, PASSWORD);
     admin.signInToProvider("admin");
     HttpResponse<String> enrol = get(baseA + "/passkeys/enrol", admin.session);
     assertThat(enrol.statusCode()).isEqualTo(200);
@@ -238,26 +238,36 @@ class SessionsAcrossNodesIT {
 
   /** Signs in to the chat on A through the built-in provider; returns the session cookie's value. */
   static String signInToChat(String user) {
-    Browser browser = new Browser();
+    Browser browser = new Browser(baseA, PASSWORD);
     browser.startChatSignIn();
     browser.signInToProvider(user);
     return browser.finishChatSignIn();
   }
 
-  /** One browser's SESSION cookie, followed through the authorization code flow by hand, on A. */
+  /**
+   * One browser's SESSION cookie, followed through the authorization code flow by hand, on the
+   * node whose built-in provider signs it in (also used by {@link TwoNodesIT}).
+   */
   static final class Browser {
+    final String node;
+    final String password;
     String session;
     String authorize;
 
+    Browser(String node, String password) {
+      this.node = node;
+      this.password = password;
+    }
+
     /** /chat → the sign-in redirect → the provider's authorize endpoint; returns the first session. */
     String startChatSignIn() {
-      HttpResponse<String> chat = get(baseA + "/chat", null);
+      HttpResponse<String> chat = get(node + "/chat", null);
       assertThat(chat.statusCode()).isEqualTo(302);
       session = setCookie(chat).orElseThrow(() -> new AssertionError("no session at the first visit"));
-      HttpResponse<String> start = get(baseA + "/oauth2/authorization/engine", session);
+      HttpResponse<String> start = get(node + "/oauth2/authorization/engine", session);
       assertThat(start.statusCode()).isEqualTo(302);
       authorize = start.headers().firstValue("Location").orElseThrow();
-      assertThat(authorize).startsWith(baseA + "/oauth2/authorize?");
+      assertThat(authorize).startsWith(node + "/oauth2/authorize?");
       HttpResponse<String> toLogin = get(authorize, session);
       assertThat(toLogin.statusCode()).isEqualTo(302);
       return session;
@@ -265,9 +275,9 @@ class SessionsAcrossNodesIT {
 
     /** The provider's login form; returns the session after it. */
     String signInToProvider(String user) {
-      HttpResponse<String> form = get(baseA + "/login", session);
+      HttpResponse<String> form = get(node + "/login", session);
       session = setCookie(form).orElse(session);
-      HttpResponse<String> login = post(baseA + "/login", "username=" + user + "&password=" + enc(PASSWORD)
+      HttpResponse<String> login = post(node + "/login", "username=" + user + "&password=" + enc(password)
           + "&_csrf=" + enc(csrf(form.body())), session);
       assertThat(login.statusCode()).isEqualTo(302);
       assertThat(login.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).doesNotContain("error"));
@@ -282,7 +292,7 @@ class SessionsAcrossNodesIT {
       HttpResponse<String> code = get(authorize, session);
       assertThat(code.statusCode()).isEqualTo(302);
       String callback = code.headers().firstValue("Location").orElseThrow();
-      assertThat(callback).startsWith(baseA + "/login/oauth2/code/engine?code=");
+      assertThat(callback).startsWith(node + "/login/oauth2/code/engine?code=");
       HttpResponse<String> signedIn = get(callback, session);
       assertThat(signedIn.statusCode()).isEqualTo(302);
       assertThat(signedIn.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/chat"));
