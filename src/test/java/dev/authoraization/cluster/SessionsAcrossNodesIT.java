@@ -142,6 +142,15 @@ class SessionsAcrossNodesIT {
   }
 
   @Test
+  void theSessionCookieIsHttpOnlySameSiteLaxAndScopedToTheWholeSite() {
+    HttpResponse<String> first = get(baseA + "/chat", null);
+
+    assertThat(first.headers().allValues("Set-Cookie")).filteredOn(c -> c.startsWith("SESSION="))
+        .singleElement().satisfies(c -> assertThat(c).contains("HttpOnly", "SameSite=Lax", "Path=/")
+            .doesNotContainIgnoringCase("Domain=").doesNotContainIgnoringCase("Max-Age"));
+  }
+
+  @Test
   void anUnknownOrForgedSessionCookieIsAnonymous() {
     String unknown = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
     String real = signInToChat("alice");
