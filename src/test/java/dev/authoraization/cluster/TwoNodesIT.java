@@ -33,6 +33,8 @@ class TwoNodesIT {
   static final String ALICE = token("alice", "developer");
   static final String ADMIN = token("admin", "approver");
 
+  static final String WEB_PASSWORD = "two-nodes-" + java.util.UUID.randomUUID();
+
   static EngineProcess a;
   static EngineProcess b;
   static JdbcTemplate db;
@@ -47,14 +49,27 @@ class TwoNodesIT {
         "spring.datasource.username", "postgres",
         "spring.datasource.password", "postgres");
     int portA = EngineProcess.freePort();
+    String issuer = "http://localhost:" + portA;
     a = new EngineProcess("A", root.resolve("a"), portA, with(common, Map.of(
-        "engine.github.api-url", "http://localhost:" + portA + "/sandbox/github")));
+        "engine.github.api-url", "http://localhost:" + portA + "/sandbox/github",
+        // the built-in provider on A signs browsers in for both nodes (sessionsAreSharedByTheTwoProcesses)
+        "engine.identity.embedded.issuer", issuer,
+        "engine.identity.embedded.redirect-uris[0]", issuer + "/login/oauth2/code/engine",
+        "engine.identity.embedded.users[0].username", "alice",
+        "engine.identity.embedded.users[0].password", WEB_PASSWORD,
+        "engine.identity.embedded.users[0].roles[0]", "developer")));
     Path sandboxKey = a.dir.resolve("data/sandbox/app-private-key.pem");
     b = new EngineProcess("B", root.resolve("b"), EngineProcess.freePort(), with(common, Map.of(
         "engine.github.api-url", "http://localhost:" + a.port + "/sandbox/github",
         "engine.github.app.private-key-path", sandboxKey.toString(),
         "engine.sandbox.enabled", "false",
-        "engine.identity.embedded.enabled", "false")));
+        "engine.identity.embedded.enabled", "false",
+        // B's web UI signs in at A's provider (discovered from its issuer), as a second node behind
+        // one address would; B reads the sessions A writes
+        "spring.security.oauth2.client.registration.engine.client-id", "engine-web",
+        "spring.security.oauth2.client.registration.engine.client-authentication-method", "none",
+        "spring.security.oauth2.client.registration.engine.scope", "openid,profile",
+        "spring.security.oauth2.client.provider.engine.issuer-uri", issuer)));
     a.start();
     // A creates the sandbox App key early in its start; B needs it, and Flyway runs once, on A
     a.awaitReady();
@@ -126,6 +141,30 @@ class TwoNodesIT {
 
 
 
+
+  /**
+   * Sessions in the database, in two real processes (each with the packaged jar's class loader):
+   * the chat signed in on A is signed in on B with the same cookie; signed out on A, it is
+   * anonymous on B.
+   */
+  @Test
+  void sessionsAreSharedByTheTwoProcesses() {
+    String baseA = "http://localhost:" + a.port;
+    String baseB = "http://localhost:" + b.port;
+    SessionsAcrossNodesIT.Browser browser = new SessionsAcrossNodesIT.Browser(baseA, WEB_PASSWORD);
+    browser.startChatSignIn();
+    browser.signInToProvider("alice");
+    String session = browser.finishChatSignIn();
+
+    java.net.http.HttpResponse<String> onB = SessionsAcrossNodesIT.get(baseB + "/chat", session);
+    assertThat(onB.statusCode()).isEqualTo(200);
+    assertThat(onB.body()).contains("alice", "id=\"composer\"");
+
+    String csrf = SessionsAcrossNodesIT.csrf(SessionsAcrossNodesIT.get(baseA + "/chat", session).body());
+    assertThat(SessionsAcrossNodesIT.post(baseA + "/chat/logout", "_csrf=" + SessionsAcrossNodesIT.enc(csrf), session)
+        .statusCode()).isEqualTo(302);
+    assertThat(SessionsAcrossNodesIT.get(baseB + "/chat", session).statusCode()).isEqualTo(302);
+  }
 
   private static int count(String event, String approvalId) {
     return db.queryForObject("SELECT count(*) FROM audit_record WHERE event = ? AND approval_id = ?",

@@ -183,13 +183,13 @@ class WebHardeningIT extends EngineIT {
 
   private static HttpResponse<String> send(HttpRequest.Builder request, Optional<String> session)
       throws IOException, InterruptedException {
-    session.ifPresent(s -> request.header("Cookie", "JSESSIONID=" + s));
+    session.ifPresent(s -> request.header("Cookie", "SESSION=" + s));
     return NO_REDIRECTS.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static Optional<String> sessionCookie(HttpResponse<?> response) {
-    return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
-        .map(c -> c.substring("JSESSIONID=".length(), c.indexOf(';') < 0 ? c.length() : c.indexOf(';'))).findFirst();
+    return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("SESSION="))
+        .map(c -> c.substring("SESSION=".length(), c.indexOf(';') < 0 ? c.length() : c.indexOf(';'))).findFirst();
   }
 
   private static String csrf(String html) {
