@@ -102,6 +102,7 @@ public class LoadGen {
       forgeDir = dir;
       long started = System.nanoTime();
       Process engine = startEngine(jar, dir, port, database, ENGINE_CPUS);
+      WATCHED.add(engine);
       try {
         awaitReady(engine, base, Duration.ofSeconds(300)); // a loaded 2-core machine starts slowly
         double startup = (System.nanoTime() - started) / 1e9;
@@ -129,6 +130,7 @@ public class LoadGen {
       engine = startEngine(jar, dir.resolve("engine"), port, underTest, ENGINE_CPUS);
       awaitReady(engine, base, Duration.ofSeconds(300));
       double startup = (System.nanoTime() - started) / 1e9;
+      WATCHED.addAll(List.of(forgeEngine, engine));
       System.out.printf("== mode: %s, the forge in a second engine process (H2, sandbox on; the engine under test"
           + " has its sandbox off and calls the forge as GitHub with the sandbox App's key)%n", mode);
       System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s"
@@ -265,7 +267,9 @@ public class LoadGen {
     double saturation = Double.NaN; // the slower path's closed-loop throughput at c=32
     for (int concurrency : MEASURE.isZero() ? new int[0] : new int[] {1, 32}) { // MEASURE=0 skips these
       Stats baseline = measure(direct, concurrency);
+      double forgeBefore = forgeRequests();
       Stats gateway = measure(viaGateway, concurrency);
+      double forgePerCall = (forgeRequests() - forgeBefore) / Math.max(1, gateway.sent);
       System.out.printf("list_issues, concurrency %d: sandbox direct %.0f req/s p50 %.2f ms p99 %.2f ms (errors %d)"
               + " | via gateway %.0f req/s p50 %.2f ms p99 %.2f ms (errors %d)"
               + " | throughput ratio %.2f, added p50 %.2f ms, added p99 %.2f ms%n",
@@ -273,6 +277,18 @@ public class LoadGen {
           gateway.throughput, gateway.p50, gateway.p99, gateway.errors,
           gateway.throughput / baseline.throughput, gateway.p50 - baseline.p50, gateway.p99 - baseline.p99);
       saturation = Math.min(baseline.throughput, gateway.throughput);
+      if (WATCHED.size() == 2) {
+        System.out.printf("list_issues, concurrency %d, CPU per answered call (process user+system time over the"
+                + " measured window): sandbox direct: forge %.2f ms, engine %.2f ms | via gateway: engine %.2f ms"
+                + " (the gateway's own work), forge %.2f ms (%.2f forge requests per gateway call)%n", concurrency,
+            baseline.cpuPerCall.get(0), baseline.cpuPerCall.get(1), gateway.cpuPerCall.get(1),
+            gateway.cpuPerCall.get(0), forgePerCall);
+      } else if (WATCHED.size() == 1) {
+        System.out.printf("list_issues, concurrency %d, CPU per answered call (process user+system time over the"
+                + " measured window): sandbox direct %.2f ms | via gateway %.2f ms (gateway and forge in one"
+                + " process; %.2f forge requests per gateway call)%n", concurrency, baseline.cpuPerCall.get(0),
+            gateway.cpuPerCall.get(0), forgePerCall);
+      }
     }
     if (!MEASURE.isZero()) {
       // added latency below saturation: both paths at one fixed rate, timed from each request's
@@ -451,17 +467,45 @@ public class LoadGen {
   }
 
   static List<String> prometheus() throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).GET().build()).body().lines().toList();
+    return prometheus(base);
   }
 
-  record Stats(double throughput, double p50, double p99, int errors) {}
+  static List<String> prometheus(String node) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(node + "/actuator/prometheus")).GET().build()).body().lines().toList();
+  }
+
+  /** How many requests the forge's GitHub API has answered so far (its own HTTP server metrics). */
+  static double forgeRequests() throws Exception {
+    double sum = 0;
+    for (String line : prometheus(forge)) {
+      if (line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/sandbox/github")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /** {@code cpuPerCall}: CPU milliseconds per answered call of each process in {@link #WATCHED}, in that order. */
+  record Stats(double throughput, double p50, double p99, int errors, List<Double> cpuPerCall, int sent) {}
+
+  /** The processes whose CPU time a closed-loop window reads: the forge, then the engine under test (if separate). */
+  static final List<Process> WATCHED = new ArrayList<>();
+
+  /** A process's user + system CPU time so far (the JDK reads it from /proc on Linux), in ms. */
+  static double cpuMillis(Process process) {
+    return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+  }
 
   /** Closed loop: {@code concurrency} workers send back to back; warm-up, then a measured window. */
   static Stats measure(HttpRequest request, int concurrency) throws Exception {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger errors = new AtomicInteger();
+    AtomicInteger answeredInWindow = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
     long warmEnd = System.nanoTime() + WARM_UP.toNanos();
     long end = warmEnd + MEASURE.toNanos();
+    double[] cpuAtWarmEnd = new double[WATCHED.size()];
+    double[] cpuAtEnd = new double[WATCHED.size()];
     try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < concurrency; i++) {
         workers.submit(() -> {
@@ -474,6 +518,10 @@ public class LoadGen {
               status = -1;
             }
             long t1 = System.nanoTime();
+            sent.incrementAndGet();
+            if (t1 >= warmEnd && t1 <= end) {
+              answeredInWindow.incrementAndGet();
+            }
             if (t0 >= warmEnd && t1 <= end) {
               if (status == 200) {
                 latencies.add(t1 - t0);
@@ -485,11 +533,28 @@ public class LoadGen {
           return null;
         });
       }
+      // each process's CPU time over the measured window, whatever the neighbours take
+      sampleCpuAt(warmEnd, cpuAtWarmEnd);
+      sampleCpuAt(end, cpuAtEnd);
     }
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
+    List<Double> cpuPerCall = new ArrayList<>();
+    for (int i = 0; i < WATCHED.size(); i++) {
+      cpuPerCall.add((cpuAtEnd[i] - cpuAtWarmEnd[i]) / Math.max(1, answeredInWindow.get()));
+    }
     return new Stats(sorted.size() / (double) MEASURE.toSeconds(), percentile(sorted, 50), percentile(sorted, 99),
-        errors.get());
+        errors.get(), cpuPerCall, sent.get());
+  }
+
+  /** Waits until {@code at} (System.nanoTime), then reads the CPU time of each watched process. */
+  static void sampleCpuAt(long at, double[] into) {
+    for (long now = System.nanoTime(); now < at; now = System.nanoTime()) {
+      LockSupport.parkNanos(at - now);
+    }
+    for (int i = 0; i < into.length; i++) {
+      into[i] = cpuMillis(WATCHED.get(i));
+    }
   }
 
   record OpenStats(int measured, double answered, double p50, double p99, int errors, int maxInFlight) {}
