@@ -118,10 +118,10 @@ public class LoadGen {
     int forgePort = freePort();
     forge = "http://127.0.0.1:" + forgePort;
     forgeDir = dir.resolve("forge");
+    long started = System.nanoTime();
     Process forgeEngine = startEngine(jar, forgeDir, forgePort, List.of(), FORGE_CPUS);
     Process engine = null;
     try {
-      long started = System.nanoTime();
       awaitReady(forgeEngine, forge, Duration.ofSeconds(300));
       double forgeStartup = (System.nanoTime() - started) / 1e9;
       List<String> underTest = new ArrayList<>(database);
