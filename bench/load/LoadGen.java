@@ -300,7 +300,7 @@ public class LoadGen {
     if (!MEASURE.isZero()) {
       // added latency below saturation: both paths at one fixed rate, timed from each request's
       // scheduled send (a late send counts against the path that made it late)
-      double rate = RATE.isEmpty() ? saturation / 2 : Double.parseDouble(RATE);
+      double rate = RATE.isEmpty() ? saturation / 2 : rate(RATE);
       String why = RATE.isEmpty() ? String.format("half the slower path's c=32 throughput, %.0f req/s", saturation)
           : "RATE";
       OpenStats baseline = openLoop(direct, rate);
@@ -561,6 +561,14 @@ public class LoadGen {
     }
     for (int i = 0; i < into.length; i++) {
       into[i] = cpuMillis(WATCHED.get(i));
+    }
+  }
+
+  static double rate(String text) {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("RATE is the open loop's requests per second (e.g. RATE=200), not '" + text + "'");
     }
   }
 
