@@ -1,6 +1,12 @@
-// The engine's load harness (bench/load/run runs it): starts a real engine process, then measures
+// The engine's load harness (bench/load/run runs it): starts real engine processes, then measures
 // gateway overhead against the sandbox forge called directly, approval wake-up latency, and
 // start-up time. Loopback only; every loop is bounded by a duration or a count.
+//
+// By default (-Dforge=process) the forge is a second engine process (H2, sandbox on), standing in
+// for GitHub, and the engine under test has its sandbox off and reaches the forge as GitHub with
+// the sandbox App's key, so a gateway call pays for its own work and waits for the forge like it
+// would for api.github.com; -Dforge=inside runs the one process that is gateway and forge at once.
+// -Dcpus.forge=LIST / -Dcpus.engine=LIST start each process under `taskset -c LIST`.
 //
 //   java -cp nimbus-jose-jwt.jar LoadGen.java <engine-exec.jar> <work-dir> [jdbc-url user password]
 
@@ -34,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,9 +59,21 @@ public class LoadGen {
   /** Two engine processes on one PostgreSQL: the wake-up across nodes beside the one-node wake-up. */
   static final boolean TWO_NODES = Boolean.getBoolean("twonodes");
 
+  /** The forge in its own engine process (the default), or inside the engine under test. */
+  static final boolean FORGE_PROCESS = !"inside".equals(System.getProperty("forge", "process"));
+  /** CPU lists for {@code taskset -c}; empty: not pinned. */
+  static final String FORGE_CPUS = System.getProperty("cpus.forge", "");
+  static final String ENGINE_CPUS = System.getProperty("cpus.engine", "");
+  /** The open loop's request rate (req/s); empty: half the slower path's closed-loop throughput at c=32. */
+  static final String RATE = System.getProperty("rate", "");
+
   static KeyPair keys;
   static Path issuerKey;
+  /** The engine under test. */
   static String base;
+  /** The engine process that serves the sandbox forge, and its directory (holding the App key). */
+  static String forge;
+  static Path forgeDir;
 
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(args[0]).toAbsolutePath();
@@ -78,23 +97,75 @@ public class LoadGen {
     int port = freePort();
     base = "http://127.0.0.1:" + port;
     String mode = database.isEmpty() ? "H2 (embedded default)" : "PostgreSQL";
-    long started = System.nanoTime();
-    Process engine = startEngine(jar, dir, port, database);
-    try {
-      awaitReady(engine, base, Duration.ofSeconds(300)); // a loaded 2-core machine starts slowly
-      double startup = (System.nanoTime() - started) / 1e9;
-      System.out.printf("== mode: %s%n", mode);
-      System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
-      run(dir, engine);
-    } finally {
-      stop(engine);
+    if (!FORGE_PROCESS) {
+      forge = base;
+      forgeDir = dir;
+      long started = System.nanoTime();
+      Process engine = startEngine(jar, dir, port, database, ENGINE_CPUS);
+      WATCHED.add(engine);
+      try {
+        awaitReady(engine, base, Duration.ofSeconds(300)); // a loaded 2-core machine starts slowly
+        double startup = (System.nanoTime() - started) / 1e9;
+        System.out.printf("== mode: %s, the forge inside the engine under test%n", mode);
+        System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
+        run(dir, engine);
+      } finally {
+        stop(engine);
+      }
+      return;
     }
+    // the forge first, alone (its start is the embedded default's first start, and it writes the App key)
+    int forgePort = freePort();
+    forge = "http://127.0.0.1:" + forgePort;
+    forgeDir = dir.resolve("forge");
+    long started = System.nanoTime();
+    Process forgeEngine = startEngine(jar, forgeDir, forgePort, List.of(), FORGE_CPUS);
+    Process engine = null;
+    try {
+      awaitReady(forgeEngine, forge, Duration.ofSeconds(300));
+      double forgeStartup = (System.nanoTime() - started) / 1e9;
+      List<String> underTest = new ArrayList<>(database);
+      underTest.addAll(forgeClient(forgeDir, forgePort));
+      started = System.nanoTime();
+      engine = startEngine(jar, dir.resolve("engine"), port, underTest, ENGINE_CPUS);
+      awaitReady(engine, base, Duration.ofSeconds(300));
+      double startup = (System.nanoTime() - started) / 1e9;
+      WATCHED.addAll(List.of(forgeEngine, engine));
+      System.out.printf("== mode: %s, the forge in a second engine process (H2, sandbox on; the engine under test"
+          + " has its sandbox off and calls the forge as GitHub with the sandbox App's key)%n", mode);
+      System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s"
+          + " (the forge: embedded default, H2, first start) | engine under test (sandbox off, %s): %.1f s%n",
+          forgeStartup, mode, startup);
+      run(dir.resolve("engine"), engine);
+    } finally {
+      if (engine != null) {
+        stop(engine);
+      }
+      stop(forgeEngine);
+    }
+  }
+
+  /**
+   * Flags for an engine that reaches another engine process's sandbox forge as its GitHub, with
+   * that sandbox App's private key, and serves neither the forge nor the embedded OpenID provider
+   * (node B of the two-node run, and the engine under test beside a forge process).
+   */
+  static List<String> forgeClient(Path forgeDir, int forgePort) {
+    return List.of("--engine.github.api-url=http://localhost:" + forgePort + "/sandbox/github",
+        "--engine.github.app.private-key-path=" + forgeDir.resolve("data/sandbox/app-private-key.pem"),
+        "--engine.sandbox.enabled=false", "--engine.identity.embedded.enabled=false");
   }
 
   /** A real engine process on {@code port}, in {@code dir} (its ./data), trusting the load issuer. */
   static Process startEngine(Path jar, Path dir, int port, List<String> more) throws IOException {
+    return startEngine(jar, dir, port, more, "");
+  }
+
+  /** As above, pinned to {@code cpus} with {@code taskset -c} unless that is empty. */
+  static Process startEngine(Path jar, Path dir, int port, List<String> more, String cpus) throws IOException {
     Files.createDirectories(dir);
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+    List<String> command = new ArrayList<>(cpus.isEmpty() ? List.of() : List.of("taskset", "-c", cpus));
+    command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-Xmx" + System.getProperty("heap", "512m"), "-jar", jar.toString(), "--server.port=" + port,
         "--engine.identity.issuers[0].uri=" + ISSUER,
         "--engine.identity.issuers[0].public-key-location=" + issuerKey.toUri(),
@@ -147,9 +218,7 @@ public class LoadGen {
     try {
       awaitReady(engineA, a, Duration.ofSeconds(300)); // A migrates the schema and writes the sandbox App key
       List<String> nodeB = new ArrayList<>(database);
-      nodeB.addAll(List.of("--engine.github.api-url=http://localhost:" + portA + "/sandbox/github",
-          "--engine.github.app.private-key-path=" + dir.resolve("a/data/sandbox/app-private-key.pem"),
-          "--engine.sandbox.enabled=false", "--engine.identity.embedded.enabled=false"));
+      nodeB.addAll(forgeClient(dir.resolve("a"), portA));
       engineB = startEngine(jar, dir.resolve("b"), portB, nodeB);
       awaitReady(engineB, b, Duration.ofSeconds(300));
       base = a;
@@ -186,24 +255,63 @@ public class LoadGen {
   static void run(Path dir, Process engine) throws Exception {
     String alice = token("alice", "developer");
     String admin = token("admin", "approver");
-    String installation = installationToken(dir);
+    String installation = installationToken(forgeDir);
     HttpRequest viaGateway = HttpRequest.newBuilder(URI.create(base + "/api/v1/tool-calls"))
         .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(
             "{\"tool\":\"list_issues\",\"arguments\":{\"owner\":\"demo\",\"repo\":\"webapp\"}}")).build();
-    HttpRequest direct = HttpRequest.newBuilder(URI.create(base + "/sandbox/github/repos/demo/webapp/issues"))
+    HttpRequest direct = HttpRequest.newBuilder(URI.create(forge + "/sandbox/github/repos/demo/webapp/issues"))
         .header("Authorization", "Bearer " + installation).header("Accept", "application/vnd.github+json").GET().build();
     check(viaGateway, 200);
     check(direct, 200);
+    if (!MEASURE.isZero()) {
+      // JIT warm-up of both paths, not counted: with the forge in its own process the engine under
+      // test has served nothing before its first window (in one process the direct windows warmed
+      // the same HTTP, security and JSON code)
+      measure(direct, 4);
+      measure(viaGateway, 4);
+    }
+    double saturation = Double.NaN; // the slower path's closed-loop throughput at c=32
     for (int concurrency : MEASURE.isZero() ? new int[0] : new int[] {1, 32}) { // MEASURE=0 skips these
-      Stats forge = measure(direct, concurrency);
+      Stats baseline = measure(direct, concurrency);
+      double forgeBefore = forgeRequests();
       Stats gateway = measure(viaGateway, concurrency);
+      double forgePerCall = (forgeRequests() - forgeBefore) / Math.max(1, gateway.sent);
       System.out.printf("list_issues, concurrency %d: sandbox direct %.0f req/s p50 %.2f ms p99 %.2f ms (errors %d)"
               + " | via gateway %.0f req/s p50 %.2f ms p99 %.2f ms (errors %d)"
               + " | throughput ratio %.2f, added p50 %.2f ms, added p99 %.2f ms%n",
-          concurrency, forge.throughput, forge.p50, forge.p99, forge.errors,
+          concurrency, baseline.throughput, baseline.p50, baseline.p99, baseline.errors,
           gateway.throughput, gateway.p50, gateway.p99, gateway.errors,
-          gateway.throughput / forge.throughput, gateway.p50 - forge.p50, gateway.p99 - forge.p99);
+          gateway.throughput / baseline.throughput, gateway.p50 - baseline.p50, gateway.p99 - baseline.p99);
+      saturation = Math.min(baseline.throughput, gateway.throughput);
+      if (WATCHED.size() == 2) {
+        System.out.printf("list_issues, concurrency %d, CPU per answered call (process user+system time over the"
+                + " measured window): sandbox direct: forge %.2f ms, engine %.2f ms | via gateway: engine %.2f ms"
+                + " (the gateway's own work), forge %.2f ms (%.2f forge requests per gateway call)%n", concurrency,
+            baseline.cpuPerCall.get(0), baseline.cpuPerCall.get(1), gateway.cpuPerCall.get(1),
+            gateway.cpuPerCall.get(0), forgePerCall);
+      } else if (WATCHED.size() == 1) {
+        System.out.printf("list_issues, concurrency %d, CPU per answered call (process user+system time over the"
+                + " measured window): sandbox direct %.2f ms | via gateway %.2f ms (gateway and forge in one"
+                + " process; %.2f forge requests per gateway call)%n", concurrency, baseline.cpuPerCall.get(0),
+            gateway.cpuPerCall.get(0), forgePerCall);
+      }
+    }
+    if (!MEASURE.isZero()) {
+      // added latency below saturation: both paths at one fixed rate, timed from each request's
+      // scheduled send (a late send counts against the path that made it late)
+      double rate = RATE.isEmpty() ? saturation / 2 : rate(RATE);
+      String why = RATE.isEmpty() ? String.format("half the slower path's c=32 throughput, %.0f req/s", saturation)
+          : "RATE";
+      OpenStats baseline = openLoop(direct, rate);
+      OpenStats gateway = openLoop(viaGateway, rate);
+      System.out.printf("list_issues, open loop at %.0f req/s (%s), latency from the scheduled send:"
+              + " sandbox direct p50 %.2f ms p99 %.2f ms (%d measured, %.0f req/s answered, errors %d, at most %d in flight)"
+              + " | via gateway p50 %.2f ms p99 %.2f ms (%d measured, %.0f req/s answered, errors %d, at most %d in flight)"
+              + " | added p50 %.2f ms, added p99 %.2f ms%n",
+          rate, why, baseline.p50, baseline.p99, baseline.measured, baseline.answered, baseline.errors,
+          baseline.maxInFlight, gateway.p50, gateway.p99, gateway.measured, gateway.answered, gateway.errors,
+          gateway.maxInFlight, gateway.p50 - baseline.p50, gateway.p99 - baseline.p99);
     }
     if (WAKE_UPS > 0) {
       wakeUps(alice, admin);
@@ -219,7 +327,7 @@ public class LoadGen {
    * are read from the engine's own metrics while all wait.
    */
   static void waiting(String alice, String admin, int count, Process engine, Path dir) throws Exception {
-    String primed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sandbox/prime-demo"))
+    String primed = send(HttpRequest.newBuilder(URI.create(forge + "/api/v1/sandbox/prime-demo"))
         .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.noBody()).build()).body();
     String pull = field(primed, "pull_number");
     String[] ids = new String[count];
@@ -366,17 +474,45 @@ public class LoadGen {
   }
 
   static List<String> prometheus() throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).GET().build()).body().lines().toList();
+    return prometheus(base);
   }
 
-  record Stats(double throughput, double p50, double p99, int errors) {}
+  static List<String> prometheus(String node) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(node + "/actuator/prometheus")).GET().build()).body().lines().toList();
+  }
+
+  /** How many requests the forge's GitHub API has answered so far (its own HTTP server metrics). */
+  static double forgeRequests() throws Exception {
+    double sum = 0;
+    for (String line : prometheus(forge)) {
+      if (line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/sandbox/github")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /** {@code cpuPerCall}: CPU milliseconds per answered call of each process in {@link #WATCHED}, in that order. */
+  record Stats(double throughput, double p50, double p99, int errors, List<Double> cpuPerCall, int sent) {}
+
+  /** The processes whose CPU time a closed-loop window reads: the forge, then the engine under test (if separate). */
+  static final List<Process> WATCHED = new ArrayList<>();
+
+  /** A process's user + system CPU time so far (the JDK reads it from /proc on Linux), in ms. */
+  static double cpuMillis(Process process) {
+    return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+  }
 
   /** Closed loop: {@code concurrency} workers send back to back; warm-up, then a measured window. */
   static Stats measure(HttpRequest request, int concurrency) throws Exception {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger errors = new AtomicInteger();
+    AtomicInteger answeredInWindow = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
     long warmEnd = System.nanoTime() + WARM_UP.toNanos();
     long end = warmEnd + MEASURE.toNanos();
+    double[] cpuAtWarmEnd = new double[WATCHED.size()];
+    double[] cpuAtEnd = new double[WATCHED.size()];
     try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < concurrency; i++) {
         workers.submit(() -> {
@@ -389,6 +525,10 @@ public class LoadGen {
               status = -1;
             }
             long t1 = System.nanoTime();
+            sent.incrementAndGet();
+            if (t1 >= warmEnd && t1 <= end) {
+              answeredInWindow.incrementAndGet();
+            }
             if (t0 >= warmEnd && t1 <= end) {
               if (status == 200) {
                 latencies.add(t1 - t0);
@@ -400,11 +540,104 @@ public class LoadGen {
           return null;
         });
       }
+      // each process's CPU time over the measured window, whatever the neighbours take
+      sampleCpuAt(warmEnd, cpuAtWarmEnd);
+      sampleCpuAt(end, cpuAtEnd);
     }
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
+    List<Double> cpuPerCall = new ArrayList<>();
+    for (int i = 0; i < WATCHED.size(); i++) {
+      cpuPerCall.add((cpuAtEnd[i] - cpuAtWarmEnd[i]) / Math.max(1, answeredInWindow.get()));
+    }
     return new Stats(sorted.size() / (double) MEASURE.toSeconds(), percentile(sorted, 50), percentile(sorted, 99),
-        errors.get());
+        errors.get(), cpuPerCall, sent.get());
+  }
+
+  /** Waits until {@code at} (System.nanoTime), then reads the CPU time of each watched process. */
+  static void sampleCpuAt(long at, double[] into) {
+    for (long now = System.nanoTime(); now < at; now = System.nanoTime()) {
+      LockSupport.parkNanos(at - now);
+    }
+    for (int i = 0; i < into.length; i++) {
+      into[i] = cpuMillis(WATCHED.get(i));
+    }
+  }
+
+  static double rate(String text) {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("RATE is the open loop's requests per second (e.g. RATE=200), not '" + text + "'");
+    }
+  }
+
+  record OpenStats(int measured, double answered, double p50, double p99, int errors, int maxInFlight) {}
+
+  /**
+   * Open loop: one request sent every 1/{@code rate} s on a fixed schedule, whatever the answers
+   * do (the JDK client's async API, so a slow answer never delays the next send); each latency
+   * runs from the request's scheduled send time, so a late send is not hidden (no coordinated
+   * omission). Warm-up, then a measured window; answers still missing 30 s after the window count
+   * as errors.
+   */
+  static OpenStats openLoop(HttpRequest request, double rate) throws Exception {
+    if (!(rate > 0)) {
+      throw new IllegalArgumentException("the open loop needs a rate above 0 req/s (RATE), not " + rate);
+    }
+    double interval = 1e9 / rate;
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger errors = new AtomicInteger();
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    List<CompletableFuture<?>> measured = new ArrayList<>();
+    long start = System.nanoTime();
+    long warmEnd = start + WARM_UP.toNanos();
+    long end = warmEnd + MEASURE.toNanos();
+    for (long i = 0; ; i++) {
+      long scheduled = start + (long) (i * interval);
+      if (scheduled >= end) {
+        break;
+      }
+      for (long now = System.nanoTime(); now < scheduled; now = System.nanoTime()) {
+        LockSupport.parkNanos(scheduled - now);
+      }
+      boolean counted = scheduled >= warmEnd;
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      CompletableFuture<?> answer = HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete((r, e) -> {
+            long done = System.nanoTime();
+            inFlight.decrementAndGet();
+            if (counted) {
+              if (e == null && r.statusCode() == 200) {
+                latencies.add(done - scheduled);
+              } else {
+                errors.incrementAndGet();
+              }
+            }
+          });
+      if (counted) {
+        measured.add(answer);
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (CompletableFuture<?> answer : measured) {
+      try {
+        answer.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.ExecutionException failed) {
+        // counted by whenComplete
+      } catch (java.util.concurrent.TimeoutException late) {
+        break; // the rest is counted as unanswered below
+      }
+    }
+    List<Long> sorted;
+    synchronized (latencies) {
+      sorted = new ArrayList<>(latencies);
+    }
+    Collections.sort(sorted);
+    int missing = measured.size() - sorted.size() - errors.get();
+    return new OpenStats(measured.size(), sorted.size() / (double) MEASURE.toSeconds(), percentile(sorted, 50),
+        percentile(sorted, 99), errors.get() + Math.max(0, missing), maxInFlight.get());
   }
 
   /**
@@ -412,7 +645,7 @@ public class LoadGen {
    * (so nothing runs: pure wake-up), timed from just before the decision is sent.
    */
   static void wakeUps(String alice, String admin) throws Exception {
-    String primed = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sandbox/prime-demo"))
+    String primed = send(HttpRequest.newBuilder(URI.create(forge + "/api/v1/sandbox/prime-demo"))
         .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.noBody()).build()).body();
     String pull = field(primed, "pull_number");
     List<Long> latencies = new ArrayList<>();
@@ -471,9 +704,9 @@ public class LoadGen {
     return jwt.serialize();
   }
 
-  /** An installation token from the sandbox, bought with an App JWT signed by the sandbox App's key. */
-  static String installationToken(Path dir) throws Exception {
-    String pem = Files.readString(dir.resolve("data/sandbox/app-private-key.pem"));
+  /** An installation token from the sandbox forge, bought with an App JWT signed by the sandbox App's key. */
+  static String installationToken(Path forgeDir) throws Exception {
+    String pem = Files.readString(forgeDir.resolve("data/sandbox/app-private-key.pem"));
     byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
     PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
     Instant now = Instant.now();
@@ -481,7 +714,7 @@ public class LoadGen {
         new JWTClaimsSet.Builder().issuer("1").issueTime(Date.from(now.minusSeconds(30)))
             .expirationTime(Date.from(now.plusSeconds(540))).build());
     jwt.sign(new RSASSASigner(key));
-    String body = send(HttpRequest.newBuilder(URI.create(base + "/sandbox/github/app/installations/1/access_tokens"))
+    String body = send(HttpRequest.newBuilder(URI.create(forge + "/sandbox/github/app/installations/1/access_tokens"))
         .header("Authorization", "Bearer " + jwt.serialize()).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build()).body();
     return field(body, "token");
