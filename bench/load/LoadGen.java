@@ -174,7 +174,7 @@ public class LoadGen {
         "--engine.approvals.ciba.embedded=false",
         // the waiting-capacity run holds one connection per parked call, longer than the default 60 s wait
         "--server.jetty.max-connections=" + Math.max(12000, WAITING + 1000),
-        "--engine.approvals.max-wait=PT600S", "--server.tomcat.mbeanregistry.enabled=true",
+        "--engine.approvals.max-wait=PT600S",
         "--logging.level.root=WARN"));
     if (more.stream().noneMatch(a -> a.startsWith("--engine.github.api-url="))) {
       command.add("--engine.github.api-url=http://localhost:" + port + "/sandbox/github");
@@ -359,7 +359,7 @@ public class LoadGen {
     // all connected: the engine's own count of open connections reaches the polls (bounded wait)
     long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
     double connections = 0;
-    while (System.nanoTime() < deadline && (connections = metric("tomcat_connections_current_connections")) < count) {
+    while (System.nanoTime() < deadline && (connections = metric("jetty_connections_current_connections")) < count) {
       Thread.sleep(500);
     }
     // every poll has reached its wait when the engine counts a waiter for each (bounded wait)
