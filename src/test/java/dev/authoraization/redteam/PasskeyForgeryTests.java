@@ -20,6 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -162,10 +164,15 @@ class PasskeyForgeryTests {
     refused("", approve, "unreadable");
   }
 
-  @Test
-  void anIncompleteRegistrationIsRefusedNotThrown() {
-    assertThatThrownBy(() -> passkeys.register("admin", "{\"id\":\"x\",\"type\":\"public-key\",\"response\":{}}",
-        new byte[32], RP)).isInstanceOf(PasskeyRejectedException.class).hasMessageContaining("nothing was enrolled");
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"id\":\"x\",\"type\":\"public-key\",\"response\":{}}", "{\"id\":\"x\"}", "{}", "[]",
+      "{\"id\":\"x\",\"type\":\"public-key\",\"response\":null}",
+      "{\"id\":\"x\",\"rawId\":\"x\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\"}}",
+      "{\"id\":\"x\",\"rawId\":\"x\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\",\"attestationObject\":\"oA\"}}",
+      "not json", ""})
+  void anIncompleteRegistrationIsRefusedNotThrown(String registration) {
+    assertThatThrownBy(() -> passkeys.register("admin", registration, new byte[32], RP))
+        .isInstanceOf(PasskeyRejectedException.class).hasMessageContaining("nothing was enrolled");
   }
 
   private void refused(String assertion, ActionChallenge action, String why) {

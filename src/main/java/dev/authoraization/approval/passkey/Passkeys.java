@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -114,6 +115,13 @@ public class Passkeys {
   public Passkey register(String username, String registrationResponseJson, byte[] challenge, String rpId) {
     RegistrationData data;
     try {
+      // webauthn4j dereferences the response's parts without checking them: a credential without
+      // them is refused here instead of failing inside it
+      JsonNode response = JSON.readTree(registrationResponseJson).path("response");
+      if (!response.path("clientDataJSON").isString() || !response.path("attestationObject").isString()) {
+        throw new PasskeyRejectedException("The new passkey could not be verified (its response lacks clientDataJSON "
+            + "or attestationObject); nothing was enrolled. Try again.");
+      }
       data = webauthn.verifyRegistrationResponseJSON(registrationResponseJson, new RegistrationParameters(
           server(rpId, challenge),
           List.of(new PublicKeyCredentialParameters(PublicKeyCredentialType.PUBLIC_KEY, COSEAlgorithmIdentifier.ES256)),
