@@ -17,11 +17,12 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -164,12 +165,18 @@ class PasskeyForgeryTests {
     refused("", approve, "unreadable");
   }
 
+  static Stream<String> incompleteRegistrations() {
+    return Stream.of("{\"id\":\"x\",\"type\":\"public-key\",\"response\":{}}", "{\"id\":\"x\"}", "{}", "[]",
+        "{\"id\":\"x\",\"type\":\"public-key\",\"response\":null}",
+        "{\"id\":\"x\",\"rawId\":\"x\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\"}}",
+        "{\"id\":\"x\",\"rawId\":\"x\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\","
+            + "\"attestationObject\":\"oA\"}}",
+        "not json");
+  }
+
+  /** Found with the sessions work: a credential without its response made webauthn4j throw a NullPointerException (a 500). */
   @ParameterizedTest
-  @ValueSource(strings = {"{\"id\":\"x\",\"type\":\"public-key\",\"response\":{}}", "{\"id\":\"x\"}", "{}", "[]",
-      "{\"id\":\"x\",\"type\":\"public-key\",\"response\":null}",
-      "{\"id\":\"x\",\"rawId\":\"x\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\"}}",
-      "{\"id\":\"x\",\"rawId\":\"x\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\",\"attestationObject\":\"oA\"}}",
-      "not json", ""})
+  @MethodSource("incompleteRegistrations")
   void anIncompleteRegistrationIsRefusedNotThrown(String registration) {
     assertThatThrownBy(() -> passkeys.register("admin", registration, new byte[32], RP))
         .isInstanceOf(PasskeyRejectedException.class).hasMessageContaining("nothing was enrolled");
