@@ -72,8 +72,10 @@ public class ApprovalWaiters implements SmartLifecycle {
     return draining;
   }
 
+  /** Started, or started again after a stop (a paused context in the test framework is stopped and restarted). */
   @Override
   public void start() {
+    draining = false;
     running = true;
   }
 

@@ -82,6 +82,12 @@ class AsyncAwaitTests {
     assertThat(h.waiters.size()).isZero();
     h.approvals.decide(r.id(), ADMIN, r.fingerprint(), Verdict.APPROVE, "");
     assertThat(h.approvals.get(r.id()).state()).as("and it can still be decided").isNotEqualTo(ApprovalState.PENDING);
+
+    h.waiters.start(); // started again (a paused Spring context is restarted)
+    CompletableFuture<ApprovalRequest> parkedAgain = h.approvals.awaitAsync(other.id(), Duration.ofSeconds(600));
+    assertThat(parkedAgain).as("waits park again after a restart").isNotDone();
+    assertThat(h.waiters.size()).isEqualTo(1);
+    parkedAgain.cancel(false);
   }
 
   @Test
