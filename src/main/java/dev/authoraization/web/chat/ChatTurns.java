@@ -11,7 +11,6 @@ import dev.authoraization.call.Caller;
 import dev.authoraization.call.GatewayException;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,40 +43,32 @@ import org.thymeleaf.context.Context;
 class ChatTurns implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChatTurns.class);
-  private static final Duration UNCLAIMED = Duration.ofMinutes(2);
   private static final Duration LONGEST_WAIT = Duration.ofHours(24);
 
   private final AgentService agent;
   private final Approvals approvals;
   private final AgentProperties properties;
   private final ITemplateEngine templates;
-  private final Map<String, Submitted> submitted = new ConcurrentHashMap<>();
+  private final SubmittedTurns submitted;
   private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
 
-  ChatTurns(AgentService agent, Approvals approvals, AgentProperties properties, ITemplateEngine templates) {
+  ChatTurns(AgentService agent, Approvals approvals, AgentProperties properties, ITemplateEngine templates,
+      SubmittedTurns submitted) {
     this.agent = agent;
     this.approvals = approvals;
     this.properties = properties;
     this.templates = templates;
+    this.submitted = submitted;
   }
 
-  /** A turn waiting for its stream: a message to answer, or (empty text) a paused run to follow. */
-  private record Submitted(String conversationId, Caller caller, Optional<String> text, Instant at) {}
-
+  /** A message to answer, run by the node its stream reaches. */
   String submit(String conversationId, Caller caller, String text) {
-    return put(new Submitted(conversationId, caller, Optional.of(text), Instant.now()));
+    return submitted.put(conversationId, caller, Optional.of(text));
   }
 
+  /** A paused run to follow until its approval's outcome resumes it. */
   String follow(String conversationId, Caller caller) {
-    return put(new Submitted(conversationId, caller, Optional.empty(), Instant.now()));
-  }
-
-  private String put(Submitted turn) {
-    Instant stale = Instant.now().minus(UNCLAIMED);
-    submitted.values().removeIf(s -> s.at().isBefore(stale));
-    String id = UUID.randomUUID().toString();
-    submitted.put(id, turn);
-    return id;
+    return submitted.put(conversationId, caller, Optional.empty());
   }
 
   /** The turn's events; a turn that is unknown, taken already or someone else's ends at once. */
@@ -91,9 +81,9 @@ class ChatTurns implements AutoCloseable {
     emitter.onCompletion(() -> gone.set(true));
     emitter.onTimeout(() -> gone.set(true));
     emitter.onError(e -> gone.set(true));
-    Submitted turn = submitted.get(turnId);
     // someone else's turn id stays untouched: only its owner can take (and so run) it, once
-    if (turn == null || !turn.caller().principal().equals(caller.principal()) || !submitted.remove(turnId, turn)) {
+    Optional<SubmittedTurns.Submitted> taken = submitted.take(turnId, caller);
+    if (taken.isEmpty()) {
       runs.execute(() -> {
         send(emitter, "step", render("notice", Map.of("notice",
             "This answer was already delivered or has expired. Reload the page to see the conversation.")));
@@ -101,22 +91,22 @@ class ChatTurns implements AutoCloseable {
       });
       return emitter;
     }
-    runs.execute(() -> run(turn, emitter, gone));
+    runs.execute(() -> run(taken.get(), caller, emitter, gone));
     return emitter;
   }
 
-  private void run(Submitted turn, SseEmitter emitter, AtomicBoolean gone) {
+  private void run(SubmittedTurns.Submitted turn, Caller caller, SseEmitter emitter, AtomicBoolean gone) {
     Live live = new Live(emitter);
-    try (AgentService.Listening listening = agent.listen(turn.conversationId(), turn.caller(), live)) {
-      Conversation before = agent.get(turn.conversationId(), turn.caller());
+    try (AgentService.Listening listening = agent.listen(turn.conversationId(), caller, live)) {
+      Conversation before = agent.get(turn.conversationId(), caller);
       Conversation now = before;
-      if (turn.text().isPresent()) {
-        now = agent.send(turn.conversationId(), turn.caller(), turn.text().get()).conversation();
+      if (turn.message().isPresent()) {
+        now = agent.send(turn.conversationId(), caller, turn.message().get()).conversation();
         send(emitter, "step", live.step(before, now));
       }
       while (now.status() == Conversation.Status.WAITING_FOR_APPROVAL && !gone.get()) {
         Conversation waiting = now;
-        now = agent.read(turn.conversationId(), turn.caller(), properties.maxWait());
+        now = agent.read(turn.conversationId(), caller, properties.maxWait());
         if (now.status() != Conversation.Status.WAITING_FOR_APPROVAL
             || !now.approvalId().equals(waiting.approvalId())) {
           send(emitter, "step", live.step(waiting, now));

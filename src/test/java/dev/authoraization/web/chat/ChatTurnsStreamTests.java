@@ -112,7 +112,8 @@ class ChatTurnsStreamTests {
     try (OpenAiStub openAi = new OpenAiStub();
         AgentService agent = new AgentService(harness.gateway, new ToolCatalog(List.of(harness.tools)), policy,
             new ConversationStore(new JdbcTemplate(db)), openAi(openAi), AgentProperties.defaults());
-        ChatTurns turns = new ChatTurns(agent, harness.approvals, AgentProperties.defaults(), templates())) {
+        ChatTurns turns = new ChatTurns(agent, harness.approvals, AgentProperties.defaults(), templates(),
+            new SubmittedTurns(db))) {
       openAi.answers.add(OpenAiStub.toolCall("call_m3rg3", "merge_change", "{\"re", "po\":\"demo/", "webapp\"}"));
       openAi.answers.add(OpenAiStub.text("Merged", " the change", " in demo/webapp", "."));
       String conversation = agent.start(ALICE).id();
