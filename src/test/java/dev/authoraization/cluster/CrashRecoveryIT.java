@@ -2,10 +2,14 @@ package dev.authoraization.cluster;
 
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.TestDatabases;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +66,34 @@ class CrashRecoveryIT {
     assertThat(done.path("state").asString()).isEqualTo("EXECUTED");
     assertThat(engine.pullRequest(number, ALICE).path("merged").asBoolean()).isTrue();
     assertThat(count("approval.claimed", id)).isEqualTo(1);
+    assertThat(count("call.executed", id)).isEqualTo(1);
+  }
+
+  /**
+   * SIGTERM with a caller parked on a long poll: the graceful shutdown answers the poll at once
+   * with the request's state (it stays pending, in the database), instead of waiting for the poll's
+   * two minutes, and the engine exits; after a restart the request is decided and runs once.
+   */
+  @Test
+  void stoppedGracefullyWhileACallerLongPollsThenThePollIsAnsweredPendingAtOnceAndNothingIsLost() throws Exception {
+    int number = engine.primeDemo(ALICE);
+    JsonNode parked = engine.parkMerge(number, ALICE);
+    String id = parked.path("approval_id").asString();
+    CompletableFuture<EngineProcess.Response> poll =
+        CompletableFuture.supplyAsync(() -> engine.get("/api/v1/approvals/" + id + "?wait=120", ALICE));
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
+
+    Duration stopping = engine.terminate();
+
+    EngineProcess.Response answered = poll.get(10, TimeUnit.SECONDS);
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answered.body().path("state").asString()).isEqualTo("PENDING");
+    // below the 30 s a graceful shutdown waits for requests in flight before it gives up on them
+    assertThat(stopping).as("not held by the parked poll").isLessThan(Duration.ofSeconds(25));
+    engine.start().awaitReady();
+    assertThat(engine.approve(parked, ADMIN).status()).isEqualTo(200);
+    assertThat(engine.get("/api/v1/approvals/" + id + "?wait=30", ALICE).body().path("state").asString())
+        .isEqualTo("EXECUTED");
     assertThat(count("call.executed", id)).isEqualTo(1);
   }
 

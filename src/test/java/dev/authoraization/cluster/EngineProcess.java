@@ -96,6 +96,21 @@ final class EngineProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM: the engine's graceful shutdown; how long the process took to exit. */
+  Duration terminate() {
+    long started = System.nanoTime();
+    process.destroy();
+    try {
+      if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException(name + " did not exit within 120 s of SIGTERM; see " + dir.resolve("engine.log"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
   @Override
   public void close() {
     kill();
