@@ -63,11 +63,13 @@ class ApproverController {
   private final String issuer;
   private final Clock clock;
   private final BackchannelDecisions backchannel;
+  private final SpentNonces spent;
   private final ConversationStore conversations;
 
   ApproverController(Approvals approvals, Passkeys passkeys, PasskeyProperties properties, EmbeddedUsers users,
       EmbeddedIdentityProperties identity, Clock clock, BackchannelDecisions backchannel,
-      ConversationStore conversations) {
+      ConversationStore conversations, SpentNonces spent) {
+    this.spent = spent;
     this.backchannel = backchannel;
     this.conversations = conversations;
     this.approvals = approvals;
@@ -126,7 +128,9 @@ class ApproverController {
       } else if (assertion.isBlank()) {
         throw new PasskeyRejectedException("Confirm with your passkey: a decision without it is not accepted here.");
       } else {
-        String used = nonce.orElseThrow(() -> new PasskeyRejectedException(
+        // the session's copy is gone now, but another node may have read the same session a moment
+        // ago: spending it in the database settles which submission got it
+        String used = nonce.filter(spent::spend).orElseThrow(() -> new PasskeyRejectedException(
             "This page was already used or has expired; nothing was decided. Reload the request and confirm again."));
         evidence = passkeys.verify(authentication.getName(), assertion,
             new ActionChallenge(chosen, action, id, used), request.getServerName());
