@@ -347,19 +347,19 @@ public class AgentService implements AutoCloseable {
       pieces = model.chatModel().stream(prompt);
     } catch (UnsupportedOperationException e) {
       AssistantMessage whole = output(model.chatModel().call(prompt));
-      if (whole != null && whole.getText() != null && !whole.getText().isEmpty()) {
-        live.text(whole.getText());
-      }
+      tell(live, whole);
       return whole;
     }
     AtomicReference<ChatResponse> whole = new AtomicReference<>();
-    new MessageAggregator().aggregate(pieces.doOnNext(piece -> {
-      AssistantMessage part = output(piece);
-      if (part != null && part.getText() != null && !part.getText().isEmpty()) {
-        live.text(part.getText());
-      }
-    }), whole::set).blockLast();
+    new MessageAggregator().aggregate(pieces.doOnNext(piece -> tell(live, output(piece))), whole::set).blockLast();
     return output(whole.get());
+  }
+
+  /** Passes a message's text, if it has any, to the listeners. */
+  private static void tell(RunListener live, @Nullable AssistantMessage message) {
+    if (message != null && message.getText() != null && !message.getText().isEmpty()) {
+      live.text(message.getText());
+    }
   }
 
   private static @Nullable AssistantMessage output(@Nullable ChatResponse response) {

@@ -94,13 +94,7 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
    */
   @Override
   public AuditRecord append(AuditEntry entry) {
-    Pending pending = prepare(Objects.requireNonNull(entry, "entry"));
-    if (closed || !queue.offer(pending)) {
-      throw unavailable();
-    }
-    if (closed && queue.remove(pending)) {
-      throw unavailable();
-    }
+    Pending pending = enqueue(entry);
     try {
       return pending.done.get(appendTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
@@ -119,11 +113,19 @@ public class JdbcAuditLog implements AuditLog, AutoCloseable {
 
   @Override
   public void appendLater(AuditEntry entry) {
+    enqueue(entry); // the writer logs a failed batch (without its contents); nobody waits for this one
+  }
+
+  /** Masks and queues a record for the writer; fails closed when the log is closed or its queue full. */
+  private Pending enqueue(AuditEntry entry) {
     Pending pending = prepare(Objects.requireNonNull(entry, "entry"));
     if (closed || !queue.offer(pending)) {
       throw unavailable();
     }
-    // the writer logs a failed batch (without its contents); nobody waits for this one
+    if (closed && queue.remove(pending)) {
+      throw unavailable();
+    }
+    return pending;
   }
 
   @Override

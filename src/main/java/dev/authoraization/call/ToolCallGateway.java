@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -298,7 +299,7 @@ public class ToolCallGateway implements AutoCloseable {
       }
     }
     if (!askedWith.isBlank()) {
-      context = new java.util.HashMap<>(context);
+      context = new HashMap<>(context);
       context.put(ApprovalRequest.ASKED_WITH, capped(askedWith.strip().replace("\0", ""), ApprovalRequest.MAX_ASKED_WITH));
     }
     ApprovalRequest request = approvals.request(call, decisionId, resource, preconditions, context, needs,

@@ -155,14 +155,7 @@ class ChatTurns implements AutoCloseable {
     @Override
     public synchronized void toolsRan(List<ToolCallReport> reports, StoredMessage results) {
       List<ChatViews.Table> tables = ChatViews.tables(List.of(results), 0);
-      Map<String, Object> model = new HashMap<>();
-      model.put("cards", ChatViews.cards(reports));
-      model.put("tables", tables);
-      model.put("reply", "");
-      model.put("decided", List.of());
-      model.put("approval", null);
-      model.put("state", "busy");
-      send(emitter, "step", render("step", model));
+      send(emitter, "step", renderStep(ChatViews.cards(reports), tables, "", List.of(), null, "busy"));
       cardsShown += reports.size();
       tablesShown += tables.size();
       bubble = null;
@@ -196,13 +189,19 @@ class ChatTurns implements AutoCloseable {
         .ifPresent(id -> decided.add(ChatViews.ApprovalCard.of(approvals.get(id))));
     Optional<ChatViews.ApprovalCard> waiting = after.status() == Conversation.Status.WAITING_FOR_APPROVAL
         ? after.approvalId().map(id -> ChatViews.ApprovalCard.of(approvals.get(id))) : Optional.empty();
+    return renderStep(cards, tables, reply, decided, waiting.orElse(null), waiting.isPresent() ? "locked" : "ready");
+  }
+
+  /** One {@code step} event: new cards and tables, the reply, decided and open approval cards, the composer's state. */
+  private String renderStep(List<ChatViews.Card> cards, List<ChatViews.Table> tables, String reply,
+      List<ChatViews.ApprovalCard> decided, ChatViews.@Nullable ApprovalCard approval, String state) {
     Map<String, Object> model = new HashMap<>();
     model.put("cards", cards);
     model.put("tables", tables);
     model.put("reply", reply);
     model.put("decided", decided);
-    model.put("approval", waiting.orElse(null));
-    model.put("state", waiting.isPresent() ? "locked" : "ready");
+    model.put("approval", approval);
+    model.put("state", state);
     return render("step", model);
   }
 
