@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.authoraization.approval.ApprovalRequest;
+import dev.authoraization.approval.Approvals;
 import dev.authoraization.support.EngineIT;
 import dev.authoraization.support.FakeTools;
 import dev.authoraization.support.TestTokens;
@@ -19,11 +21,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +43,9 @@ class McpDoorIT extends EngineIT {
 
   @Autowired
   McpTools mcpTools;
+
+  @Autowired
+  Approvals approvals;
 
   private final List<McpSyncClient> clients = new CopyOnWriteArrayList<>();
   private final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
@@ -181,6 +188,76 @@ class McpDoorIT extends EngineIT {
     assertThat(json(result).path("code").asString()).isEqualTo("approval_denied");
     assertThat(json(result).path("message").asString()).isNotBlank();
     assertThat(tools.executions.get()).isEqualTo(before);
+  }
+
+  /**
+   * An MCP call waits for its approval on its request's thread, so Jetty's bound on requests
+   * running at once (200 by default with virtual threads) would let 200 waiting calls queue
+   * everything behind them, the approver's requests included (application.yml raises it to the
+   * connection limit). 250 calls wait at once; the approver is answered while they wait, and each
+   * of them gets its own answer when denied.
+   */
+  @Test
+  void moreWaitingCallsThanJettysDefaultRequestLimitLeaveRoomForTheApproverAndAllAreAnswered() throws Exception {
+    int calls = 250;
+    String developer = subject();
+    String bearer = token(developer, "developer");
+    try (HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
+        .connectTimeout(Duration.ofSeconds(10)).build()) {
+      List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+      for (int i = 0; i < calls; i++) {
+        String session = initialize(http, bearer);
+        waiting.add(http.sendAsync(mcp(bearer, session, """
+            {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"merge_change",
+             "arguments":{"repo":"demo/webapp"}}}""").build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      List<ApprovalRequest> parked = await().atMost(Duration.ofSeconds(40)).until(() -> approvals.pending(10_000)
+          .stream().filter(r -> r.call().caller().subject().equals(developer)).toList(), r -> r.size() == calls);
+
+      HttpResponse<String> approverView = http.send(HttpRequest.newBuilder(uri("/api/v1/approvals"))
+          .header("Authorization", "Bearer " + ADMIN).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(approverView.statusCode()).isEqualTo(200);
+      assertThat(waiting).noneMatch(CompletableFuture::isDone);
+      for (ApprovalRequest request : parked) {
+        assertThat(post("/api/v1/approvals/" + request.id() + "/decision", "{\"verdict\":\"deny\",\"fingerprint\":\""
+            + request.fingerprint().hex() + "\",\"reason\":\"not now\"}", ADMIN).status()).isEqualTo(200);
+      }
+      for (CompletableFuture<HttpResponse<String>> call : waiting) {
+        HttpResponse<String> answered = call.get(60, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(answered.body()).contains("approval_denied");
+      }
+    }
+  }
+
+  /**
+   * A raw Streamable HTTP session: initialize, then the initialized notification; its session id.
+   * Neither may wait behind the parked calls.
+   */
+  private String initialize(HttpClient http, String bearer) throws Exception {
+    HttpResponse<String> initialized = http.send(mcp(bearer, null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""").timeout(Duration.ofSeconds(15)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(initialized.statusCode()).isEqualTo(200);
+    String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    HttpResponse<String> notified = http.send(mcp(bearer, session,
+        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").timeout(Duration.ofSeconds(15)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(notified.statusCode()).isEqualTo(202);
+    return session;
+  }
+
+  private HttpRequest.Builder mcp(String bearer, @Nullable String session, String json) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp"))
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.ofString(json));
+    if (session != null) {
+      request.header("Mcp-Session-Id", session);
+    }
+    return request;
   }
 
   @Test

@@ -4,12 +4,17 @@ import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.authoraization.support.EngineIT;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.ServletHandler;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -74,7 +79,8 @@ class JettyServerIT extends EngineIT {
   /**
    * With virtual threads Jetty bounds the requests running at once (its default: 200). An MCP call
    * waits for its approval on its request's thread, so that bound is the connection limit: a few
-   * hundred waiting MCP calls must not queue the approver's requests behind them.
+   * hundred waiting MCP calls must not queue the approver's requests behind them (as behaviour:
+   * {@code McpDoorIT.moreWaitingCallsThanJettysDefaultRequestLimitLeaveRoomForTheApproverAndAllAreAnswered}).
    */
   @Test
   void requestsRunningAtOnceAreBoundedByTheConnectionLimitNotByAThreadCount() {
@@ -84,6 +90,26 @@ class JettyServerIT extends EngineIT {
     assertThat(connections.getMaxNetworkConnectionCount()).isEqualTo(12_000);
     assertThat(server.getThreadPool()).isInstanceOfSatisfying(VirtualThreadPool.class,
         pool -> assertThat(pool.getMaxConcurrentTasks()).isGreaterThanOrEqualTo(connections.getMaxNetworkConnectionCount()));
+  }
+
+  /** Nothing in the engine speaks WebSocket, so Jetty offers no upgrade anywhere (ADR 0015). */
+  @Test
+  void aWebSocketUpgradeIsRefusedAndNoUpgradeFilterRunsInFrontOfRequests() throws IOException {
+    Server server = ((JettyWebServer) context.getWebServer()).getServer();
+
+    assertThat(server.getDescendants(ServletHandler.class)).isNotEmpty().allSatisfy(servlets ->
+        assertThat(servlets.getFilters()).extracting(FilterHolder::getClassName)
+            .noneMatch(name -> name.toLowerCase(Locale.ROOT).contains("websocket")));
+    try (Socket client = new Socket("localhost", port)) {
+      client.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+      client.getOutputStream().write(("GET /mcp HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
+          + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Authorization: Bearer " + ALICE + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+      String status = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+
+      assertThat(status).startsWith("HTTP/1.1 ").doesNotStartWith("HTTP/1.1 101");
+    }
   }
 
   private static String readUntilClosed(InputStream in) throws IOException {
