@@ -70,6 +70,11 @@ public class Approvals {
     Broadcast NONE = (id, state) -> { };
 
     void changed(String id, ApprovalState state);
+
+    /** Whether other engine nodes may share this database and act on its requests too. */
+    default boolean severalNodes() {
+      return false;
+    }
   }
 
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
@@ -100,6 +105,11 @@ public class Approvals {
         .publishPercentileHistogram().register(meters);
     Gauge.builder("engine.approval.waiters", waiters, ApprovalWaiters::size)
         .description("Callers waiting on this node for an approval request to change").register(meters);
+  }
+
+  /** Whether other engine nodes may share the database (PostgreSQL) and act on its requests too. */
+  public boolean severalNodes() {
+    return broadcast.severalNodes();
   }
 
   /**

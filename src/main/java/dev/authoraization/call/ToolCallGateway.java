@@ -23,10 +23,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,12 @@ import tools.jackson.databind.node.ObjectNode;
 public class ToolCallGateway implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ToolCallGateway.class);
+  /**
+   * How long a node leaves an approved request to the node that parked it before running it itself.
+   * A NOTIFY reaches the other node in milliseconds (bench/RESULTS.md: p99 44 ms across two nodes);
+   * this only delays the rare run whose parking node died or restarted.
+   */
+  public static final Duration OTHER_NODE_DELAY = Duration.ofSeconds(3);
 
   private final ToolCatalog catalog;
   private final Policy policy;
@@ -53,6 +62,12 @@ public class ToolCallGateway implements AutoCloseable {
   private final MeterRegistry meters;
   private final ObservationRegistry observations;
   private final ExecutorService approvedRuns = Executors.newVirtualThreadPerTaskExecutor();
+  /**
+   * Requests this node parked and nobody has run yet. With several nodes an approved call runs on
+   * the node that parked it: what a federated vault fetched at park time and the caller's own token
+   * (Auth0 Token Vault, Keycloak broker tokens) are in that node's memory only (docs/adr/0009).
+   */
+  private final Set<String> parkedHere = ConcurrentHashMap.newKeySet();
 
   public ToolCallGateway(ToolCatalog catalog, Policy policy, AuditLog audit, Approvals approvals,
       List<CredentialVault> vaults, MeterRegistry meters, ObservationRegistry observations) {
@@ -253,23 +268,39 @@ public class ToolCallGateway implements AutoCloseable {
         : approvals.awaitAsync(approvalId, wait);
   }
 
-  /** Refuses anyone but the requester and eligible approvers; runs an APPROVED request nobody ran yet. */
+  /**
+   * Refuses anyone but the requester and eligible approvers; runs an APPROVED request nobody ran
+   * yet when the requester follows it (their token is at hand here) or this node parked it.
+   */
   private void mayFollow(String approvalId, Caller caller) {
     ApprovalRequest request = approvals.get(approvalId);
     boolean requester = request.requester().principal().equals(caller.principal());
     if (!requester && !caller.hasAnyRole(request.requirement().approverRoles())) {
       throw new GatewayException(ErrorCode.APPROVAL_NOT_FOUND, "No approval request " + approvalId + ".");
     }
-    if (request.state() == ApprovalState.APPROVED) {
+    if (request.state() == ApprovalState.APPROVED
+        && (requester || parkedHere.contains(approvalId) || !approvals.severalNodes())) {
       executeApproved(approvalId);
     }
   }
 
-  /** Approved requests run at once, on the node that saw the approval; the claim keeps it to one run. */
+  /**
+   * Approved requests run at once on the node that parked them (a single node parked them all).
+   * Another node that hears of the approval steps in only after {@link #OTHER_NODE_DELAY}, for
+   * when that node is gone or restarted; the claim keeps it to one run either way.
+   */
   @EventListener
   public void onApprovalChanged(ApprovalChanged changed) {
+    String id = changed.id();
     if (changed.state() == ApprovalState.APPROVED) {
-      approvedRuns.execute(() -> executeApproved(changed.id()));
+      if (parkedHere.remove(id) || !approvals.severalNodes()) {
+        approvedRuns.execute(() -> executeApproved(id));
+      } else {
+        CompletableFuture.delayedExecutor(OTHER_NODE_DELAY.toMillis(), TimeUnit.MILLISECONDS, approvedRuns)
+            .execute(() -> executeApproved(id));
+      }
+    } else if (changed.state().isFinal()) {
+      parkedHere.remove(id);
     }
   }
 
@@ -304,6 +335,7 @@ public class ToolCallGateway implements AutoCloseable {
     }
     ApprovalRequest request = approvals.request(call, decisionId, resource, preconditions, context, needs,
         policy.revision());
+    parkedHere.add(request.id());
     return new CallOutcome.Pending(request.decisionId(), request.id(), request.fingerprint(), request.expiresAt());
   }
 

@@ -35,6 +35,11 @@ public class PostgresNotify implements Approvals.Broadcast {
     return postgres;
   }
 
+  @Override
+  public boolean severalNodes() {
+    return postgres;
+  }
+
   /** This node's id in notifications, so that it can skip its own. */
   public String node() {
     return node;
