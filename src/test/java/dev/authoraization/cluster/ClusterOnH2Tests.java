@@ -13,7 +13,7 @@ class ClusterOnH2Tests {
   @Test
   void onH2NothingIsBroadcastAndNothingListens() {
     try (ClusterNode node = new ClusterNode(TestDatabases.h2(), new FakeTools())) {
-      assertThat(node.notify.enabled()).isFalse();
+      assertThat(node.notify.severalNodes()).isFalse();
       node.notify.changed("any", ApprovalState.APPROVED); // a no-op, not a failed SQL call
 
       node.listener.start();

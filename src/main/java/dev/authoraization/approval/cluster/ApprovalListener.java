@@ -54,7 +54,7 @@ public class ApprovalListener implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    if (running || !notify.enabled()) {
+    if (running || !notify.severalNodes()) {
       return;
     }
     running = true;

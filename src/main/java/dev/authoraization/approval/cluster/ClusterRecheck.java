@@ -51,7 +51,7 @@ public class ClusterRecheck {
 
   @Scheduled(fixedDelayString = "${engine.cluster.recheck-interval:PT5S}")
   public void recheck() {
-    if (!notify.enabled()) {
+    if (!notify.severalNodes()) {
       return;
     }
     try {

@@ -31,10 +31,6 @@ public class PostgresNotify implements Approvals.Broadcast {
   }
 
   /** Whether the engine runs on PostgreSQL, where several nodes may share the database. */
-  public boolean enabled() {
-    return postgres;
-  }
-
   @Override
   public boolean severalNodes() {
     return postgres;
