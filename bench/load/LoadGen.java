@@ -48,7 +48,7 @@ public class LoadGen {
 
   static final String ISSUER = "https://load.test";
   static final String AUDIENCE = "authoraization-engine";
-  static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("warmup", 5));
+  static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("warmup", 30));
   static final Duration MEASURE = Duration.ofSeconds(Long.getLong("measure", 15));
   static final int WAKE_UPS = Integer.getInteger("wakeups", 40);
   /** Calls parked and long-polled at once for the waiting-capacity run; 0 skips it. */
