@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
@@ -42,6 +43,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.FileUtils;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sandbox's Git side: bare repositories under {@code <data-dir>/repos/<owner>/<name>.git},
@@ -68,6 +71,8 @@ final class SandboxGit implements AutoCloseable {
 
   record Directory(String path, List<Entry> entries) implements Content {}
 
+  private static final Logger log = LoggerFactory.getLogger(SandboxGit.class);
+
   static final PersonIdent COMMITTER_TEMPLATE = new PersonIdent("GitHub Sandbox", "noreply@sandbox.invalid");
 
   private final Path reposDir;
@@ -78,6 +83,26 @@ final class SandboxGit implements AutoCloseable {
   SandboxGit(Path reposDir, Clock clock) {
     this.reposDir = reposDir;
     this.clock = clock;
+    removeStaleLocks(reposDir);
+  }
+
+  /**
+   * A process killed while JGit updated a ref leaves its {@code <file>.lock} behind, and every
+   * later update of that ref fails ({@code LOCK_FAILURE}) until someone deletes it, as with git.
+   * Only this instance writes these repositories, and it is being created: any lock now is stale.
+   */
+  private static void removeStaleLocks(Path reposDir) {
+    if (!Files.isDirectory(reposDir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(reposDir)) {
+      for (Path lock : files.filter(f -> f.getFileName().toString().endsWith(".lock") && Files.isRegularFile(f)).toList()) {
+        Files.delete(lock);
+        log.warn("Removed {}, left by a sandbox Git write that was interrupted (a crash or a kill)", lock);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean up the sandbox repositories under " + reposDir, e);
+    }
   }
 
   private Path dir(String owner, String name) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.authoraization.support.TestDatabases;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +137,31 @@ class SandboxStoreTests {
       assertThat(git.tip("demo", "webapp", pr.headRef())).contains(moved);
       assertThat(git.content("demo", "webapp", moved, "README.md").orElseThrow())
           .isInstanceOfSatisfying(SandboxGit.File.class, f -> assertThat(new String(f.bytes())).isEqualTo("changed\n"));
+    }
+  }
+
+  /** A kill in the middle of a ref update leaves JGit's lock file; the next start must not trip on it. */
+  @Test
+  void aRefLockLeftByAKilledWriteIsClearedAtTheNextStartAndTheBranchMovesAgain(@TempDir Path dir) throws Exception {
+    String before;
+    try (SandboxGit git = new SandboxGit(dir, Clock.systemUTC())) {
+      git.create("demo", "locked", "main");
+      before = git.commit("demo", "locked", "main", Map.of("README.md", "one\n"), "One", git.committer());
+    }
+    Path lock = dir.resolve("demo/locked.git/refs/heads/main.lock");
+    Files.writeString(lock, before + "\n");
+    try (var raw = new FileRepositoryBuilder().setGitDir(dir.resolve("demo/locked.git").toFile()).setMustExist(true).build()) {
+      RefUpdate update = raw.updateRef("refs/heads/main");
+      update.setNewObjectId(ObjectId.fromString(before));
+      assertThat(update.forceUpdate()).as("what the lock does to git").isEqualTo(RefUpdate.Result.LOCK_FAILURE);
+    }
+
+    try (SandboxGit git = new SandboxGit(dir, Clock.systemUTC())) {
+      String after = git.commit("demo", "locked", "main", Map.of("README.md", "two\n"), "Two", git.committer());
+
+      assertThat(lock).doesNotExist();
+      assertThat(git.tip("demo", "locked", "main")).contains(after);
+      assertThat(git.parents("demo", "locked", after)).containsExactly(before);
     }
   }
 
