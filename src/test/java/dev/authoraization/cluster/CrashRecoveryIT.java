@@ -2,7 +2,6 @@ package dev.authoraization.cluster;
 
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.TestDatabases;
 import java.nio.file.Files;
@@ -79,9 +78,7 @@ class CrashRecoveryIT {
     int number = engine.primeDemo(ALICE);
     JsonNode parked = engine.parkMerge(number, ALICE);
     String id = parked.path("approval_id").asString();
-    CompletableFuture<EngineProcess.Response> poll =
-        CompletableFuture.supplyAsync(() -> engine.get("/api/v1/approvals/" + id + "?wait=120", ALICE));
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
+    CompletableFuture<EngineProcess.Response> poll = engine.parkedPoll(id, ALICE, 120);
 
     Duration stopping = engine.terminate();
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -117,6 +118,17 @@ final class EngineProcess implements AutoCloseable {
   }
 
   record Response(int status, JsonNode body) {}
+
+  /**
+   * Long-polls {@code approvalId} on this node and returns once the poll is parked here: it has
+   * not been answered within half a second.
+   */
+  CompletableFuture<Response> parkedPoll(String approvalId, String token, int waitSeconds) {
+    CompletableFuture<Response> poll =
+        CompletableFuture.supplyAsync(() -> get("/api/v1/approvals/" + approvalId + "?wait=" + waitSeconds, token));
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
+    return poll;
+  }
 
   Response get(String path, String token) {
     return send(HttpRequest.newBuilder(uri(path)).GET(), token);

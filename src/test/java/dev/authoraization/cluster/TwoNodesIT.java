@@ -2,12 +2,10 @@ package dev.authoraization.cluster;
 
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,10 +89,8 @@ class TwoNodesIT {
     int number = a.primeDemo(ALICE);
     JsonNode parked = a.parkMerge(number, ALICE);
     String id = parked.path("approval_id").asString();
-    CompletableFuture<EngineProcess.Response> poll =
-        CompletableFuture.supplyAsync(() -> a.get("/api/v1/approvals/" + id + "?wait=30", ALICE));
     // the caller is parked on A (its poll has not returned) before anyone decides
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !poll.isDone());
+    CompletableFuture<EngineProcess.Response> poll = a.parkedPoll(id, ALICE, 30);
 
     EngineProcess.Response decided = b.approve(parked, ADMIN);
     assertThat(decided.status()).isEqualTo(200);

@@ -4,8 +4,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -24,11 +22,6 @@ class SpentNonces {
 
   private final JdbcClient jdbc;
   private final Clock clock;
-
-  @Autowired
-  SpentNonces(DataSource dataSource) {
-    this(JdbcClient.create(dataSource), Clock.systemUTC());
-  }
 
   SpentNonces(JdbcClient jdbc, Clock clock) {
     this.jdbc = jdbc;

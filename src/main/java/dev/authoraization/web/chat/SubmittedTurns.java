@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -28,11 +26,6 @@ class SubmittedTurns {
 
   private final JdbcClient jdbc;
   private final Clock clock;
-
-  @Autowired
-  SubmittedTurns(DataSource dataSource) {
-    this(JdbcClient.create(dataSource), Clock.systemUTC());
-  }
 
   SubmittedTurns(JdbcClient jdbc, Clock clock) {
     this.jdbc = jdbc;

@@ -21,6 +21,7 @@ import dev.authoraization.support.OpenAiStub;
 import dev.authoraization.support.TestDatabases;
 import dev.authoraization.tool.ToolCatalog;
 import dev.authoraization.tool.ToolDescriptor;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.thymeleaf.spring6.SpringTemplateEngine;
 import org.thymeleaf.templatemode.TemplateMode;
@@ -113,7 +115,7 @@ class ChatTurnsStreamTests {
         AgentService agent = new AgentService(harness.gateway, new ToolCatalog(List.of(harness.tools)), policy,
             new ConversationStore(new JdbcTemplate(db)), openAi(openAi), AgentProperties.defaults());
         ChatTurns turns = new ChatTurns(agent, harness.approvals, AgentProperties.defaults(), templates(),
-            new SubmittedTurns(db))) {
+            new SubmittedTurns(JdbcClient.create(db), Clock.systemUTC()))) {
       openAi.answers.add(OpenAiStub.toolCall("call_m3rg3", "merge_change", "{\"re", "po\":\"demo/", "webapp\"}"));
       openAi.answers.add(OpenAiStub.text("Merged", " the change", " in demo/webapp", "."));
       String conversation = agent.start(ALICE).id();
