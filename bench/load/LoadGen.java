@@ -66,6 +66,9 @@ public class LoadGen {
   static final String ENGINE_CPUS = System.getProperty("cpus.engine", "");
   /** The open loop's request rate (req/s); empty: half the slower path's closed-loop throughput at c=32. */
   static final String RATE = System.getProperty("rate", "");
+  /** The closed-loop concurrencies measured, e.g. "1,32"; the open loop needs 32 among them. */
+  static final int[] CONCURRENCY = java.util.Arrays.stream(System.getProperty("concurrency", "1,32").split(","))
+      .map(String::strip).mapToInt(Integer::parseInt).toArray();
 
   static KeyPair keys;
   static Path issuerKey;
@@ -272,7 +275,7 @@ public class LoadGen {
       measure(viaGateway, 4);
     }
     double saturation = Double.NaN; // the slower path's closed-loop throughput at c=32
-    for (int concurrency : MEASURE.isZero() ? new int[0] : new int[] {1, 32}) { // MEASURE=0 skips these
+    for (int concurrency : MEASURE.isZero() ? new int[0] : CONCURRENCY) { // MEASURE=0 skips these
       Stats baseline = measure(direct, concurrency);
       double forgeBefore = forgeRequests();
       Stats gateway = measure(viaGateway, concurrency);
@@ -283,7 +286,9 @@ public class LoadGen {
           concurrency, baseline.throughput, baseline.p50, baseline.p99, baseline.errors,
           gateway.throughput, gateway.p50, gateway.p99, gateway.errors,
           gateway.throughput / baseline.throughput, gateway.p50 - baseline.p50, gateway.p99 - baseline.p99);
-      saturation = Math.min(baseline.throughput, gateway.throughput);
+      if (concurrency == 32) {
+        saturation = Math.min(baseline.throughput, gateway.throughput);
+      }
       if (WATCHED.size() == 2) {
         System.out.printf("list_issues, concurrency %d, CPU per answered call (process user+system time over the"
                 + " measured window): sandbox direct: forge %.2f ms, engine %.2f ms | via gateway: engine %.2f ms"
@@ -297,7 +302,7 @@ public class LoadGen {
             gateway.cpuPerCall.get(0), forgePerCall);
       }
     }
-    if (!MEASURE.isZero()) {
+    if (!MEASURE.isZero() && (!Double.isNaN(saturation) || !RATE.isEmpty())) {
       // added latency below saturation: both paths at one fixed rate, timed from each request's
       // scheduled send (a late send counts against the path that made it late)
       double rate = RATE.isEmpty() ? saturation / 2 : rate(RATE);
