@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.GeneralException;
 import com.nimbusds.oauth2.sdk.id.Issuer;
@@ -17,19 +18,21 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.AuthenticationManagerResolver;
-import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.converter.RsaKeyConverters;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
@@ -40,60 +43,82 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
-import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerAuthenticationManagerResolver;
 
 /**
  * The REST and MCP doors' token check: one decoder per trusted issuer, each checking the
  * signature (configured algorithms only), issuer, audience, {@code exp} (required), {@code nbf}
  * and {@code iat} within a bounded clock skew. A token naming any other issuer is refused before
- * any key is fetched. Decoders are built once, on first use, and cache their keys.
+ * any key is fetched. Decoders are built once, on first use, and cache their keys; a token that
+ * passed is not checked again while it is valid ({@link VerifiedTokens}, ADR 0017).
  */
 public final class TrustedIssuers {
 
-  private final JwtIssuerAuthenticationManagerResolver resolver;
-  private final Map<String, AuthenticationManager> trusted;
+  private final Map<String, LazyManager> trusted;
+  private final VerifiedTokens verified;
 
   /**
    * @param builtIn decoders for issuers served by this engine itself, by issuer URI, so that
    *     their keys are read in process instead of over HTTP
    */
   public TrustedIssuers(List<IdentityProperties.Issuer> issuers, Map<String, Supplier<JwtDecoder>> builtIn) {
-    Map<String, AuthenticationManager> managers = new HashMap<>();
+    this(issuers, builtIn, Clock.systemUTC());
+  }
+
+  TrustedIssuers(List<IdentityProperties.Issuer> issuers, Map<String, Supplier<JwtDecoder>> builtIn, Clock clock) {
+    Map<String, LazyManager> managers = new HashMap<>();
     for (IdentityProperties.Issuer issuer : issuers) {
       Supplier<JwtDecoder> decoder = builtIn.getOrDefault(issuer.uri(), () -> decoder(issuer));
       managers.put(issuer.uri(), new LazyManager(issuer, decoder));
     }
     this.trusted = Map.copyOf(managers);
-    this.resolver = new JwtIssuerAuthenticationManagerResolver(trusted::get);
+    this.verified = new VerifiedTokens(clock);
   }
 
   /**
    * The caller of an access token the web UI received at sign-in, checked exactly as at the REST
-   * door. The unverified {@code iss} only picks the issuer's decoder, which then checks it all.
+   * door.
    *
-   * @throws BadCredentialsException when the token is not a JWT of a trusted issuer or fails a check
+   * @throws AuthenticationException when the token is not a JWT of a trusted issuer or fails a check
    */
   public Caller caller(String accessToken) {
-    String issuer;
-    try {
-      issuer = JWTParser.parse(accessToken).getJWTClaimsSet().getIssuer();
-    } catch (ParseException e) {
-      throw new BadCredentialsException("The access token is not a JWT.");
-    }
-    AuthenticationManager manager = issuer == null ? null : trusted.get(issuer);
-    if (manager == null) {
-      throw new BadCredentialsException("The access token's issuer is not trusted.");
-    }
-    if (manager.authenticate(new BearerTokenAuthenticationToken(accessToken)) instanceof CallerAuthentication caller) {
-      return caller.caller();
-    }
-    throw new BadCredentialsException("The access token names no caller.");
+    return authenticate(new BearerTokenAuthenticationToken(accessToken)).caller();
   }
 
+  /** The doors' token check, for Spring Security's bearer token filter. */
   public AuthenticationManagerResolver<HttpServletRequest> resolver() {
-    return resolver;
+    return request -> authentication -> authenticate((BearerTokenAuthenticationToken) authentication);
+  }
+
+  /**
+   * A token checked before and still within its time is taken as checked; any other is checked
+   * by its issuer's decoder. The unverified {@code iss} only picks that decoder, which then checks
+   * it all; a token naming no trusted issuer is refused before any key is fetched.
+   */
+  private CallerAuthentication authenticate(BearerTokenAuthenticationToken bearer) {
+    Optional<CallerAuthentication> known = verified.find(bearer.getToken());
+    if (known.isPresent()) {
+      known.get().setDetails(bearer.getDetails()); // as JwtAuthenticationProvider does
+      return known.get();
+    }
+    String issuer;
+    try {
+      JWTClaimsSet claims = JWTParser.parse(bearer.getToken()).getJWTClaimsSet(); // none readable in a JWE
+      issuer = claims == null ? null : claims.getIssuer();
+    } catch (ParseException | RuntimeException e) {
+      throw new InvalidBearerTokenException("The access token is not a JWT.");
+    }
+    LazyManager manager = issuer == null ? null : trusted.get(issuer);
+    if (manager == null) {
+      throw new InvalidBearerTokenException("The access token's issuer is not trusted.");
+    }
+    if (manager.authenticate(bearer) instanceof CallerAuthentication caller) {
+      verified.remember(caller, manager.issuer.keys().cache());
+      return caller;
+    }
+    throw new InvalidBearerTokenException("The access token names no caller.");
   }
 
   /** Builds its decoder on first use: discovery may need the issuer to be up. */

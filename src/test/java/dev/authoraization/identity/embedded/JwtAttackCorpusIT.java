@@ -3,15 +3,20 @@ package dev.authoraization.identity.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSAEncrypter;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
@@ -109,6 +114,12 @@ class JwtAttackCorpusIT extends EmbeddedProviderContext {
         forgery("signature stripped", () -> {
           String[] parts = signed(ours, header(), claims()).split("\\.");
           return parts[0] + "." + parts[1] + ".";
+        }),
+        forgery("encrypted (JWE) to our key, claims unreadable without decrypting", () -> {
+          EncryptedJWT jwt = new EncryptedJWT(new JWEHeader(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM),
+              claims().build());
+          jwt.encrypt(new RSAEncrypter(ours.toRSAPublicKey()));
+          return jwt.serialize();
         }),
         forgery("garbage", () -> "this-is-not-a-jwt"),
         forgery("three segments of garbage", () -> "eyJ.eyJ.AAA"));
