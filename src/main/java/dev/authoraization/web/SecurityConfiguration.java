@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.header.HeaderWriterFilter;
@@ -45,6 +46,17 @@ class SecurityConfiguration {
    * still leaving the filter chain, and by default both would then write the headers into the
    * same response at once.
    */
+  /**
+   * No Spring Security observations: a timer and a span for each of ~15 filters on every request,
+   * and the decorator that wraps each filter to make them, were a tenth of the engine's CPU at 32
+   * concurrent calls (bench/RESULTS.md, issue 8). The request itself stays observed
+   * ({@code http.server.requests}) and so does every tool call.
+   */
+  @Bean
+  static SecurityObservationSettings noSecurityObservations() {
+    return SecurityObservationSettings.noObservations();
+  }
+
   @Bean
   static BeanPostProcessor headersWrittenFirst() {
     return new BeanPostProcessor() {
