@@ -20,7 +20,8 @@ public final class BenchMain {
   /** Benchmark pairs compared in the summary: measured, then its same-run baseline. */
   private static final Map<String, String> RATIOS = Map.of(
       "PolicyBenchmark.decideTwentyRules", "PolicyBenchmark.decideOneRule",
-      "PipelineBenchmark.gateway", "PipelineBenchmark.direct");
+      "PipelineBenchmark.gateway", "PipelineBenchmark.direct",
+      "TokenCheckBenchmark.remembered", "TokenCheckBenchmark.verified");
 
   private BenchMain() {}
 
