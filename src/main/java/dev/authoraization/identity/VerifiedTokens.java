@@ -21,7 +21,8 @@ import org.springframework.security.oauth2.jwt.Jwt;
  * by the exact token text (by its SHA-256, and then compared in constant time), is never kept past
  * the token's own {@code exp} (the clock skew allowed when checking is not extended to the cache)
  * nor longer than its issuer's key cache, and a token that failed a check is never kept. At most
- * {@link #MAX_TOKENS} tokens are kept; beyond that the least used ones are checked again.
+ * {@link #MAX_TOKENS} tokens are kept; beyond that the cache drops the ones least likely to come
+ * back, and those are checked again if they do.
  */
 final class VerifiedTokens {
 
@@ -63,11 +64,6 @@ final class VerifiedTokens {
       verified.put(digest(authentication.getToken().getTokenValue()),
           new Verified(authentication.getToken(), authentication.caller(), until));
     }
-  }
-
-  long size() {
-    verified.cleanUp();
-    return verified.estimatedSize();
   }
 
   private static String digest(String token) {
