@@ -26,6 +26,7 @@ import dev.authoraization.call.GatewayException;
 import dev.authoraization.credential.Credential;
 import dev.authoraization.credential.CredentialNeed;
 import dev.authoraization.credential.CredentialRequest;
+import dev.authoraization.support.MutableClock;
 import dev.authoraization.tool.ToolDescriptor;
 import dev.authoraization.tool.github.GitHubTestSupport;
 import dev.authoraization.tool.github.GitHubToolProvider;

@@ -145,6 +145,21 @@ class JwtAttackCorpusIT extends EmbeddedProviderContext {
   }
 
   @Test
+  void alteredCopiesOfATokenTheDoorJustAcceptedAreRefused() throws Exception {
+    String accepted = signed(ours, header(), claims());
+    assertThat(call(accepted)).isEqualTo(200);
+    String[] parts = accepted.split("\\.");
+    String raised = Base64URL.encode(claims().claim("roles", List.of("approver", "admin")).build().toString())
+        .toString();
+
+    // The door now takes a token it accepted as verified while it holds (ADR 0017): a copy with
+    // other claims under its signature, or with the signature cut off, is another token.
+    assertThat(call(parts[0] + "." + raised + "." + parts[2])).as("other claims, same signature").isEqualTo(401);
+    assertThat(call(parts[0] + "." + parts[1] + ".")).as("signature cut off").isEqualTo(401);
+    assertThat(call(accepted)).as("the token itself still works").isEqualTo(200);
+  }
+
+  @Test
   void anOversizedTokenIsRefusedWithoutAServerError() throws Exception {
     String big = signed(ours, header(), claims().claim("padding", "A".repeat(100 * 1024)));
 
