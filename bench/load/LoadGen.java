@@ -35,6 +35,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -68,7 +69,7 @@ public class LoadGen {
   static final String RATE = System.getProperty("rate", "");
   /** The closed-loop concurrencies measured, e.g. "1,32"; the open loop needs 32 among them. */
   static final int[] CONCURRENCY = java.util.Arrays.stream(System.getProperty("concurrency", "1,32").split(","))
-      .map(String::strip).mapToInt(Integer::parseInt).toArray();
+      .map(String::strip).filter(c -> !c.isEmpty()).mapToInt(Integer::parseInt).toArray();
 
   static KeyPair keys;
   static Path issuerKey;
@@ -317,6 +318,10 @@ public class LoadGen {
           rate, why, baseline.p50, baseline.p99, baseline.measured, baseline.answered, baseline.errors,
           baseline.maxInFlight, gateway.p50, gateway.p99, gateway.measured, gateway.answered, gateway.errors,
           gateway.maxInFlight, gateway.p50 - baseline.p50, gateway.p99 - baseline.p99);
+      if (baseline.errors > 0 || gateway.errors > 0) {
+        System.out.printf("list_issues, open loop, errors by kind: sandbox direct %s | via gateway %s%n",
+            new java.util.TreeMap<>(baseline.errorKinds), new java.util.TreeMap<>(gateway.errorKinds));
+      }
     }
     if (WAKE_UPS > 0) {
       wakeUps(alice, admin);
@@ -577,7 +582,9 @@ public class LoadGen {
     }
   }
 
-  record OpenStats(int measured, double answered, double p50, double p99, int errors, int maxInFlight) {}
+  /** @param errorKinds how the errors ended: an HTTP status, or the exception's class, with counts */
+  record OpenStats(int measured, double answered, double p50, double p99, int errors, int maxInFlight,
+      Map<String, Integer> errorKinds) {}
 
   /**
    * Open loop: one request sent every 1/{@code rate} s on a fixed schedule, whatever the answers
@@ -593,6 +600,7 @@ public class LoadGen {
     double interval = 1e9 / rate;
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger errors = new AtomicInteger();
+    Map<String, Integer> errorKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger maxInFlight = new AtomicInteger();
     List<CompletableFuture<?>> measured = new ArrayList<>();
@@ -618,6 +626,10 @@ public class LoadGen {
                 latencies.add(done - scheduled);
               } else {
                 errors.incrementAndGet();
+                Throwable cause = e instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : e;
+                errorKinds.merge(e == null ? "HTTP " + r.statusCode() : cause.getClass().getSimpleName(), 1,
+                    Integer::sum);
               }
             }
           });
@@ -641,8 +653,11 @@ public class LoadGen {
     }
     Collections.sort(sorted);
     int missing = measured.size() - sorted.size() - errors.get();
+    if (missing > 0) {
+      errorKinds.merge("unanswered after 30 s", missing, Integer::sum);
+    }
     return new OpenStats(measured.size(), sorted.size() / (double) MEASURE.toSeconds(), percentile(sorted, 50),
-        percentile(sorted, 99), errors.get() + Math.max(0, missing), maxInFlight.get());
+        percentile(sorted, 99), errors.get() + Math.max(0, missing), maxInFlight.get(), Map.copyOf(errorKinds));
   }
 
   /**
