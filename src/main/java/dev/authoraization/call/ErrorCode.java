@@ -40,7 +40,12 @@ public enum ErrorCode {
   /** The forge refuses the action in the target's current state (a pull request that cannot be merged). */
   NOT_MERGEABLE("not_mergeable", 409),
   /** The forge's rate limit is spent; the message names when it resets. */
-  RATE_LIMITED("rate_limited", 429);
+  RATE_LIMITED("rate_limited", 429),
+  /**
+   * This node is already running as many calls as it may at once ({@code engine.gateway.max-concurrent-calls});
+   * nothing was decided or run, retry shortly (also {@code Retry-After}).
+   */
+  OVERLOADED("overloaded", 503);
 
   private final String id;
   private final int httpStatus;

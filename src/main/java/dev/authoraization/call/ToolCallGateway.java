@@ -29,10 +29,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
@@ -54,6 +57,14 @@ public class ToolCallGateway implements AutoCloseable {
    */
   public static final Duration OTHER_NODE_DELAY = Duration.ofSeconds(3);
 
+  /** {@code engine.gateway.max-concurrent-calls} when not configured (application.yml says the same). */
+  public static final int DEFAULT_MAX_CONCURRENT_CALLS = 256;
+  /** How long a call beyond the limit waits for a place before it is refused. */
+  static final Duration ADMISSION_WAIT = Duration.ofMillis(100);
+  static final long OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
+  private final int maxConcurrentCalls;
+  private final Semaphore running;
   private final ToolCatalog catalog;
   private final Policy policy;
   private final AuditLog audit;
@@ -69,8 +80,26 @@ public class ToolCallGateway implements AutoCloseable {
    */
   private final Set<String> parkedHere = ConcurrentHashMap.newKeySet();
 
+  /** Without Spring: the default limit of calls at once. */
   public ToolCallGateway(ToolCatalog catalog, Policy policy, AuditLog audit, Approvals approvals,
       List<CredentialVault> vaults, MeterRegistry meters, ObservationRegistry observations) {
+    this(catalog, policy, audit, approvals, vaults, meters, observations, DEFAULT_MAX_CONCURRENT_CALLS);
+  }
+
+  /**
+   * @param maxConcurrentCalls how many calls {@link #execute} runs at once on this node; one more
+   *     waits up to {@link #ADMISSION_WAIT} for a place, then is refused with {@code overloaded}
+   */
+  @Autowired
+  public ToolCallGateway(ToolCatalog catalog, Policy policy, AuditLog audit, Approvals approvals,
+      List<CredentialVault> vaults, MeterRegistry meters, ObservationRegistry observations,
+      @Value("${engine.gateway.max-concurrent-calls}") int maxConcurrentCalls) {
+    if (maxConcurrentCalls < 1) {
+      throw new IllegalArgumentException("engine.gateway.max-concurrent-calls must be at least 1, not "
+          + maxConcurrentCalls);
+    }
+    this.maxConcurrentCalls = maxConcurrentCalls;
+    this.running = new Semaphore(maxConcurrentCalls);
     this.catalog = catalog;
     this.policy = policy;
     this.audit = audit;
@@ -98,6 +127,36 @@ public class ToolCallGateway implements AutoCloseable {
    * moved on. Shown, never bound, and no more trusted than the user who typed it.
    */
   public CallOutcome execute(ToolCall call, String askedWith) {
+    if (!admitted()) {
+      meters.counter("engine.calls.refused.overloaded").increment();
+      throw new GatewayException(ErrorCode.OVERLOADED, "The engine is already running " + maxConcurrentCalls
+          + " calls, its limit (engine.gateway.max-concurrent-calls); nothing was decided or run. Retry in "
+          + OVERLOADED_RETRY_AFTER_SECONDS + " s.",
+          Map.of("retry_after_seconds", Long.toString(OVERLOADED_RETRY_AFTER_SECONDS)));
+    }
+    try {
+      return executeAdmitted(call, askedWith);
+    } finally {
+      running.release();
+    }
+  }
+
+  /**
+   * A place among the calls running at once. Without the bound, a burst above what the node can
+   * serve piles up requests (each holding its forge response and JSON) until the heap runs out
+   * (bench/RESULTS.md, issue 8: an open loop at half the saturated rate ran a 512 MiB node out of
+   * memory); with it the excess is refused at once, before anything is decided or recorded.
+   */
+  private boolean admitted() {
+    try {
+      return running.tryAcquire(ADMISSION_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private CallOutcome executeAdmitted(ToolCall call, String askedWith) {
     String decisionId = UUID.randomUUID().toString();
     // 2 describe: an unknown tool is denied before policy sees it
     ToolCatalog.Entry entry = catalog.find(call.tool()).orElse(null);

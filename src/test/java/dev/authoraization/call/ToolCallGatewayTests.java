@@ -16,6 +16,9 @@ import dev.authoraization.policy.Policy;
 import dev.authoraization.policy.PolicyInput;
 import dev.authoraization.support.GatewayHarness;
 import dev.authoraization.support.TestDatabases;
+import dev.authoraization.tool.ToolCatalog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -61,6 +64,61 @@ public class ToolCallGatewayTests {
   @BeforeEach
   void setUp() {
     h = new GatewayHarness(TestDatabases.h2(), POLICY);
+  }
+
+  @Test
+  void executeWhenTheNodeRunsItsLimitOfCallsThenTheNextIsRefusedOverloadedBeforeAnythingIsDecided() throws Exception {
+    ToolCallGateway gateway = withLimit(2);
+    CountDownLatch started = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    h.tools.beforeExecute = () -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      Callable<CallOutcome> read = () -> gateway.execute(call("read_notes", "{\"repo\":\"demo/webapp\"}", ALICE));
+      List<Future<CallOutcome>> running = List.of(callers.submit(read), callers.submit(read));
+      assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      int entries = h.audit.entries().size();
+
+      assertThatThrownBy(read::call).isInstanceOfSatisfying(GatewayException.class, e -> {
+        assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED);
+        assertThat(e.details()).containsEntry("retry_after_seconds", "1");
+        assertThat(e.getMessage()).contains("engine.gateway.max-concurrent-calls");
+      });
+      assertThat(h.audit.entries()).as("nothing decided, nothing recorded").hasSize(entries);
+
+      release.countDown();
+      for (Future<CallOutcome> call : running) {
+        assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(CallOutcome.Completed.class);
+      }
+    }
+    assertThat(h.tools.executions).hasValue(2);
+  }
+
+  @Test
+  void executeWhenCallsEndInAnyWayThenTheirPlacesAreGivenBack() {
+    ToolCallGateway gateway = withLimit(1);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> gateway.execute(call("delete_everything", "{}", ALICE)))
+          .isInstanceOf(GatewayException.class);
+      Caller noRoles = Caller.of("eve", GatewayHarness.ISSUER, Set.of());
+      assertThatThrownBy(() -> gateway.execute(call("read_notes", "{\"repo\":\"demo/webapp\"}", noRoles)))
+          .isInstanceOf(GatewayException.class);
+      assertThat(gateway.execute(call("read_notes", "{\"repo\":\"demo/webapp\"}", ALICE)))
+          .isInstanceOf(CallOutcome.Completed.class);
+      assertThat(gateway.execute(call("merge_change", "{\"repo\":\"demo/webapp\"}", ALICE)))
+          .as("a parked call holds no place while it waits").isInstanceOf(CallOutcome.Pending.class);
+    }
+  }
+
+  private ToolCallGateway withLimit(int maxConcurrentCalls) {
+    return new ToolCallGateway(new ToolCatalog(List.of(h.tools)), POLICY, h.audit, h.approvals, List.of(h.tools),
+        new SimpleMeterRegistry(), ObservationRegistry.NOOP, maxConcurrentCalls);
   }
 
   @Test

@@ -37,6 +37,8 @@ public final class FakeTools implements ToolProvider, CredentialVault {
   public final AtomicInteger closed = new AtomicInteger();
   public final List<CredentialRequest> requests = new CopyOnWriteArrayList<>();
   public final List<ToolCall> executed = new CopyOnWriteArrayList<>();
+  /** Runs at the start of each execution: a test may block here to hold calls in progress. */
+  public volatile Runnable beforeExecute = () -> { };
   private final Map<String, String> heads = new ConcurrentHashMap<>();
 
   /** Moves a change's head, as a new push to a pull request would. */
@@ -74,6 +76,7 @@ public final class FakeTools implements ToolProvider, CredentialVault {
     if (!credential.secret().equals(CANARY)) {
       throw new IllegalStateException("credential not issued by this vault");
     }
+    beforeExecute.run();
     executions.incrementAndGet();
     executed.add(call);
     ObjectNode result = JSON.createObjectNode();
