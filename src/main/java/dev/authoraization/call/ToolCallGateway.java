@@ -93,7 +93,7 @@ public class ToolCallGateway implements AutoCloseable {
   @Autowired
   public ToolCallGateway(ToolCatalog catalog, Policy policy, AuditLog audit, Approvals approvals,
       List<CredentialVault> vaults, MeterRegistry meters, ObservationRegistry observations,
-      @Value("${engine.gateway.max-concurrent-calls}") int maxConcurrentCalls) {
+      @Value("${engine.gateway.max-concurrent-calls:" + DEFAULT_MAX_CONCURRENT_CALLS + "}") int maxConcurrentCalls) {
     if (maxConcurrentCalls < 1) {
       throw new IllegalArgumentException("engine.gateway.max-concurrent-calls must be at least 1, not "
           + maxConcurrentCalls);
