@@ -64,6 +64,15 @@ public abstract class EngineIT {
         .POST(HttpRequest.BodyPublishers.ofString(json)), token);
   }
 
+  /**
+   * As {@link #post}, with {@code Expect: 100-continue}: the body goes out only once the server
+   * asked for it, so a server that answers early (and closes) cannot break the client's write.
+   */
+  protected Response postExpectingContinue(String path, String json, String token) {
+    return send(HttpRequest.newBuilder(uri(path)).expectContinue(true).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)), token);
+  }
+
   protected URI uri(String path) {
     return URI.create("http://localhost:" + port + path);
   }
