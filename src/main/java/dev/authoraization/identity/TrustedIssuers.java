@@ -89,7 +89,8 @@ public final class TrustedIssuers {
 
   /** The doors' token check, for Spring Security's bearer token filter. */
   public AuthenticationManagerResolver<HttpServletRequest> resolver() {
-    return request -> authentication -> authenticate((BearerTokenAuthenticationToken) authentication);
+    AuthenticationManager doors = authentication -> authenticate((BearerTokenAuthenticationToken) authentication);
+    return request -> doors;
   }
 
   /**

@@ -58,9 +58,9 @@ final class VerifiedTokens {
     if (expiresAt == null) {
       return;
     }
-    Instant latest = clock.instant().plus(atMost);
-    Instant until = expiresAt.isBefore(latest) ? expiresAt : latest;
-    if (clock.instant().isBefore(until)) {
+    Instant now = clock.instant();
+    Instant until = expiresAt.isBefore(now.plus(atMost)) ? expiresAt : now.plus(atMost);
+    if (now.isBefore(until)) {
       verified.put(digest(authentication.getToken().getTokenValue()),
           new Verified(authentication.getToken(), authentication.caller(), until));
     }

@@ -3,8 +3,11 @@ package dev.authoraization.sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -12,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
@@ -90,16 +92,30 @@ final class SandboxGit implements AutoCloseable {
    * A process killed while JGit updated a ref leaves its {@code <file>.lock} behind, and every
    * later update of that ref fails ({@code LOCK_FAILURE}) until someone deletes it, as with git.
    * Only this instance writes these repositories, and it is being created: any lock now is stale.
+   * JGit takes no {@code .lock} inside {@code objects/}, the bulk of a repository, so the walk skips it.
    */
   private static void removeStaleLocks(Path reposDir) {
     if (!Files.isDirectory(reposDir)) {
       return;
     }
-    try (Stream<Path> files = Files.walk(reposDir)) {
-      for (Path lock : files.filter(f -> f.getFileName().toString().endsWith(".lock") && Files.isRegularFile(f)).toList()) {
-        Files.delete(lock);
-        log.warn("Removed {}, left by a sandbox Git write that was interrupted (a crash or a kill)", lock);
-      }
+    try {
+      Files.walkFileTree(reposDir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+          boolean objects = dir.getFileName().toString().equals("objects")
+              && dir.getParent().getFileName().toString().endsWith(".git"); // not an owner named "objects"
+          return objects ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+          if (attributes.isRegularFile() && file.getFileName().toString().endsWith(".lock")) {
+            Files.delete(file);
+            log.warn("Removed {}, left by a sandbox Git write that was interrupted (a crash or a kill)", file);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot clean up the sandbox repositories under " + reposDir, e);
     }

@@ -40,13 +40,6 @@ class SecurityConfiguration {
   }
 
   /**
-   * Every filter chain writes its security headers (CSP, frame options, no-store...) before the
-   * request is handled instead of when the response commits. An asynchronous response (a long
-   * poll, a chat stream, an MCP stream) commits on another thread while the request thread is
-   * still leaving the filter chain, and by default both would then write the headers into the
-   * same response at once.
-   */
-  /**
    * No Spring Security observations: a timer and a span for each of ~15 filters on every request,
    * and the decorator that wraps each filter to make them, were a tenth of the engine's CPU at 32
    * concurrent calls (bench/RESULTS.md, issue 8). The request itself stays observed
@@ -57,6 +50,13 @@ class SecurityConfiguration {
     return SecurityObservationSettings.noObservations();
   }
 
+  /**
+   * Every filter chain writes its security headers (CSP, frame options, no-store...) before the
+   * request is handled instead of when the response commits. An asynchronous response (a long
+   * poll, a chat stream, an MCP stream) commits on another thread while the request thread is
+   * still leaving the filter chain, and by default both would then write the headers into the
+   * same response at once.
+   */
   @Bean
   static BeanPostProcessor headersWrittenFirst() {
     return new BeanPostProcessor() {

@@ -27,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -82,7 +83,7 @@ public class ToolCallGatewayTests {
     try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
       Callable<CallOutcome> read = () -> gateway.execute(call("read_notes", "{\"repo\":\"demo/webapp\"}", ALICE));
       List<Future<CallOutcome>> running = List.of(callers.submit(read), callers.submit(read));
-      assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       int entries = h.audit.entries().size();
 
       assertThatThrownBy(read::call).isInstanceOfSatisfying(GatewayException.class, e -> {
@@ -94,7 +95,7 @@ public class ToolCallGatewayTests {
 
       release.countDown();
       for (Future<CallOutcome> call : running) {
-        assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(CallOutcome.Completed.class);
+        assertThat(call.get(10, TimeUnit.SECONDS)).isInstanceOf(CallOutcome.Completed.class);
       }
     }
     assertThat(h.tools.executions).hasValue(2);
@@ -269,7 +270,7 @@ public class ToolCallGatewayTests {
 
       h.approvals.decide(pending.approvalId(), ADMIN, pending.fingerprint(), Verdict.APPROVE, "");
 
-      ApprovalRequest seen = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      ApprovalRequest seen = waiting.get(10, TimeUnit.SECONDS);
       assertThat(seen.state()).isEqualTo(ApprovalState.EXECUTED);
     }
   }

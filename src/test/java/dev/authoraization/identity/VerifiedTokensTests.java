@@ -68,11 +68,12 @@ class VerifiedTokensTests {
     issuers.caller(token);
     String[] parts = token.split("\\.");
     String asAdmin = TestTokens.sign(TestTokens.claims("alice", "approver").build()).split("\\.")[1];
-    char last = parts[2].charAt(10);
+    char tenth = parts[2].charAt(10);
+    String otherSignature = parts[2].substring(0, 10) + (tenth == 'A' ? 'B' : 'A') + parts[2].substring(11);
 
     List<String> forged = List.of(
         parts[0] + "." + asAdmin + "." + parts[2], // other claims under the remembered signature
-        parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10) + (last == 'A' ? 'B' : 'A') + parts[2].substring(11),
+        parts[0] + "." + parts[1] + "." + otherSignature,
         parts[0] + "." + parts[1] + "."); // no signature at all
 
     for (String attempt : forged) {
@@ -102,7 +103,7 @@ class VerifiedTokensTests {
     issuers.caller(token);
     assertThat(checked).hasValue(1);
 
-    clock.advance(Duration.between(clock.instant(), exp)); // the decoder checks exp on the real clock, 10 min earlier
+    clock.advance(Duration.between(clock.instant(), exp)); // the decoder's clock (the real one) is 10 min earlier
     issuers.caller(token);
     issuers.caller(token);
 
@@ -114,7 +115,8 @@ class VerifiedTokensTests {
     jwks.start();
     RSAKey withdrawn = new RSAKeyGenerator(2048).keyID("k1").generate();
     RSAKey next = new RSAKeyGenerator(2048).keyID("k2").generate();
-    jwks.stubFor(WireMock.get(urlPathEqualTo("/jwks")).willReturn(okJson(new JWKSet(withdrawn.toPublicJWK()).toString())));
+    jwks.stubFor(WireMock.get(urlPathEqualTo("/jwks"))
+        .willReturn(okJson(new JWKSet(withdrawn.toPublicJWK()).toString())));
     IdentityProperties.Issuer issuer = new IdentityProperties.Issuer("https://rotating.test", jwks.baseUrl() + "/jwks",
         null, List.of("engine"), null, null, null,
         new IdentityProperties.Keys(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMinutes(15)));
@@ -132,7 +134,8 @@ class VerifiedTokensTests {
   @Test
   void aRefusedTokenIsNotRemembered() {
     TrustedIssuers issuers = countingIssuers(Clock.systemUTC());
-    String otherAudience = TestTokens.sign(TestTokens.claims("alice", "developer").audience("another-service").build());
+    String otherAudience =
+        TestTokens.sign(TestTokens.claims("alice", "developer").audience("another-service").build());
 
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(() -> issuers.caller(otherAudience)).isInstanceOf(AuthenticationException.class);

@@ -150,7 +150,8 @@ class SandboxStoreTests {
     }
     Path lock = dir.resolve("demo/locked.git/refs/heads/main.lock");
     Files.writeString(lock, before + "\n");
-    try (var raw = new FileRepositoryBuilder().setGitDir(dir.resolve("demo/locked.git").toFile()).setMustExist(true).build()) {
+    try (var raw = new FileRepositoryBuilder().setGitDir(dir.resolve("demo/locked.git").toFile()).setMustExist(true)
+        .build()) {
       RefUpdate update = raw.updateRef("refs/heads/main");
       update.setNewObjectId(ObjectId.fromString(before));
       assertThat(update.forceUpdate()).as("what the lock does to git").isEqualTo(RefUpdate.Result.LOCK_FAILURE);
