@@ -170,7 +170,12 @@ public class LoadGen {
     Files.createDirectories(dir);
     List<String> command = new ArrayList<>(cpus.isEmpty() ? List.of() : List.of("taskset", "-c", cpus));
     command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx" + System.getProperty("heap", "512m"), "-jar", jar.toString(), "--server.port=" + port,
+        "-Xmx" + System.getProperty("heap", "512m")));
+    String jvm = System.getProperty("engineJvm", "").strip();
+    if (!jvm.isEmpty()) {
+      command.addAll(List.of(jvm.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
         "--engine.identity.issuers[0].uri=" + ISSUER,
         "--engine.identity.issuers[0].public-key-location=" + issuerKey.toUri(),
         "--engine.identity.issuers[0].audiences[0]=" + AUDIENCE,
