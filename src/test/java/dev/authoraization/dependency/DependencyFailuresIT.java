@@ -22,6 +22,9 @@ import dev.authoraization.support.EngineIT;
 import dev.authoraization.support.TestTokens;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +41,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The whole engine with GitHub and a second identity provider's JWKS on local stubs: what a
  * caller of the REST door sees when they fail, that the engine recovers by itself, and what
- * {@code /actuator/health} shows (details only for an operator).
+ * {@code /actuator/health} shows (details only for an operator); and what a caller sees when the
+ * node already runs as many calls as it may ({@code engine.gateway.max-concurrent-calls}, 2 here).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DependencyFailuresIT extends EngineIT {
@@ -64,6 +68,7 @@ class DependencyFailuresIT extends EngineIT {
     registry.add("engine.policy.path", () -> "classpath:policy/dependency-policy.yaml");
     registry.add("engine.resilience.backoff", () -> "20ms");
     registry.add("engine.resilience.open-for", () -> "1s");
+    registry.add("engine.gateway.max-concurrent-calls", () -> "2");
     registry.add("engine.identity.issuers[1].uri", () -> KEYS_ISSUER);
     registry.add("engine.identity.issuers[1].jwk-set-uri", () -> STUB.baseUrl() + "/jwks");
     registry.add("engine.identity.issuers[1].audiences[0]", () -> TestTokens.AUDIENCE);
@@ -248,6 +253,34 @@ class DependencyFailuresIT extends EngineIT {
 
     assertThat(post("/api/v1/tool-calls", LIST, keysIssuerToken()).status()).isEqualTo(200);
     assertThat(STUB.findAll(WireMock.getRequestedFor(urlPathEqualTo("/jwks")))).as("served from the cache").isEmpty();
+  }
+
+  @Order(7)
+  @Test
+  void callBeyondTheNodesLimitWhileTwoRunThen503OverloadedWithRetryAfterAndTheNextCallRunsOnceTheyEnd()
+      throws Exception {
+    STUB.stubFor(WireMock.get(urlPathEqualTo("/api/repos/demo/webapp/issues"))
+        .willReturn(okJson("[]").withFixedDelay(1_200)));
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Response> first = callers.submit(() -> post("/api/v1/tool-calls", LIST, developer()));
+      Future<Response> second = callers.submit(() -> post("/api/v1/tool-calls", LIST, developer()));
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> STUB.findAll(
+          WireMock.getRequestedFor(urlPathEqualTo("/api/repos/demo/webapp/issues"))).size() == 2);
+
+      Response refused = post("/api/v1/tool-calls", LIST, developer());
+
+      assertThat(refused.status()).as(refused.raw().body()).isEqualTo(503);
+      assertThat(refused.body().path("code").asString()).isEqualTo("overloaded");
+      assertThat(refused.body().path("detail").asString()).contains("already running 2");
+      assertThat(refused.raw().headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(first.get().status()).as(first.get().raw().body()).isEqualTo(200);
+      assertThat(second.get().status()).as(second.get().raw().body()).isEqualTo(200);
+    }
+    assertThat(STUB.findAll(WireMock.getRequestedFor(urlPathEqualTo("/api/repos/demo/webapp/issues"))))
+        .as("the refused call never reached GitHub").hasSize(2);
+
+    STUB.stubFor(WireMock.get(urlPathEqualTo("/api/repos/demo/webapp/issues")).willReturn(okJson("[]")));
+    assertThat(post("/api/v1/tool-calls", LIST, developer()).status()).as("places given back").isEqualTo(200);
   }
 
   private static int freePort() {
