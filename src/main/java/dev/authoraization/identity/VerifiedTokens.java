@@ -59,7 +59,8 @@ final class VerifiedTokens {
       return;
     }
     Instant now = clock.instant();
-    Instant until = expiresAt.isBefore(now.plus(atMost)) ? expiresAt : now.plus(atMost);
+    Instant latest = now.plus(atMost);
+    Instant until = expiresAt.isBefore(latest) ? expiresAt : latest;
     if (now.isBefore(until)) {
       verified.put(digest(authentication.getToken().getTokenValue()),
           new Verified(authentication.getToken(), authentication.caller(), until));
