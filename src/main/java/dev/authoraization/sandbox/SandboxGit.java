@@ -92,7 +92,10 @@ final class SandboxGit implements AutoCloseable {
    * A process killed while JGit updated a ref leaves its {@code <file>.lock} behind, and every
    * later update of that ref fails ({@code LOCK_FAILURE}) until someone deletes it, as with git.
    * Only this instance writes these repositories, and it is being created: any lock now is stale.
-   * JGit takes no {@code .lock} inside {@code objects/}, the bulk of a repository, so the walk skips it.
+   * The walk skips {@code objects/}, the bulk of a repository: of the JGit 7.8 classes that take
+   * a LockFile, only PackLockImpl does so in there (a received pack's {@code .keep}), and the
+   * sandbox receives no packs: it writes loose objects through an inserter, each to a temporary
+   * file that is then renamed.
    */
   private static void removeStaleLocks(Path reposDir) {
     if (!Files.isDirectory(reposDir)) {
