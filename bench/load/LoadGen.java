@@ -67,6 +67,8 @@ public class LoadGen {
   static final String ENGINE_CPUS = System.getProperty("cpus.engine", "");
   /** The open loop's request rate (req/s); empty: half the slower path's closed-loop throughput at c=32. */
   static final String RATE = System.getProperty("rate", "");
+  /** engine.sandbox.latency of the forge (e.g. 50ms): a forge that answers as slowly as a remote GitHub. */
+  static final String FORGE_LATENCY = System.getProperty("forgeLatency", "").strip();
   /** The closed-loop concurrencies measured, e.g. "1,32"; the open loop needs 32 among them. */
   static final int[] CONCURRENCY = java.util.Arrays.stream(System.getProperty("concurrency", "1,32").split(","))
       .map(String::strip).filter(c -> !c.isEmpty()).mapToInt(Integer::parseInt).toArray();
@@ -105,12 +107,14 @@ public class LoadGen {
       forge = base;
       forgeDir = dir;
       long started = System.nanoTime();
-      Process engine = startEngine(jar, dir, port, database, ENGINE_CPUS);
+      List<String> both = new ArrayList<>(database);
+      both.addAll(forgeLatency());
+      Process engine = startEngine(jar, dir, port, both, ENGINE_CPUS);
       WATCHED.add(engine);
       try {
         awaitReady(engine, base, Duration.ofSeconds(300)); // a loaded 2-core machine starts slowly
         double startup = (System.nanoTime() - started) / 1e9;
-        System.out.printf("== mode: %s, the forge inside the engine under test%n", mode);
+        System.out.printf("== mode: %s, the forge inside the engine under test%s%n", mode, latencyNote());
         System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s%n", startup);
         run(dir, engine);
       } finally {
@@ -123,7 +127,7 @@ public class LoadGen {
     forge = "http://127.0.0.1:" + forgePort;
     forgeDir = dir.resolve("forge");
     long started = System.nanoTime();
-    Process forgeEngine = startEngine(jar, forgeDir, forgePort, List.of(), FORGE_CPUS);
+    Process forgeEngine = startEngine(jar, forgeDir, forgePort, forgeLatency(), FORGE_CPUS);
     Process engine = null;
     try {
       awaitReady(forgeEngine, forge, Duration.ofSeconds(300));
@@ -136,7 +140,7 @@ public class LoadGen {
       double startup = (System.nanoTime() - started) / 1e9;
       WATCHED.addAll(List.of(forgeEngine, engine));
       System.out.printf("== mode: %s, the forge in a second engine process (H2, sandbox on; the engine under test"
-          + " has its sandbox off and calls the forge as GitHub with the sandbox App's key)%n", mode);
+          + " has its sandbox off and calls the forge as GitHub with the sandbox App's key)%s%n", mode, latencyNote());
       System.out.printf("start-up to ready (process start -> /actuator/health/readiness 200): %.1f s"
           + " (the forge: embedded default, H2, first start) | engine under test (sandbox off, %s): %.1f s%n",
           forgeStartup, mode, startup);
@@ -147,6 +151,15 @@ public class LoadGen {
       }
       stop(forgeEngine);
     }
+  }
+
+  static List<String> forgeLatency() {
+    return FORGE_LATENCY.isEmpty() ? List.of() : List.of("--engine.sandbox.latency=" + FORGE_LATENCY);
+  }
+
+  static String latencyNote() {
+    return FORGE_LATENCY.isEmpty() ? "" : "; the forge holds back each answer by " + FORGE_LATENCY
+        + " (engine.sandbox.latency), on the direct path and behind the gateway alike";
   }
 
   /**

@@ -82,11 +82,16 @@ public class SandboxConfiguration {
   }
 
   @Bean
-  WebMvcConfigurer sandboxAuthentication(SandboxApp app, SandboxTokens tokens, SandboxStore store) {
+  WebMvcConfigurer sandboxAuthentication(SandboxApp app, SandboxTokens tokens, SandboxStore store,
+      SandboxProperties properties) {
     SandboxAuthInterceptor interceptor = new SandboxAuthInterceptor(app, tokens, store);
     return new WebMvcConfigurer() {
       @Override
       public void addInterceptors(InterceptorRegistry registry) {
+        if (properties.latency().isPositive()) { // first: refusals wait as long as answers
+          registry.addInterceptor(new SandboxLatency(properties.latency()))
+              .addPathPatterns(SandboxController.BASE + "/**");
+        }
         registry.addInterceptor(interceptor).addPathPatterns(SandboxController.BASE + "/**");
       }
     };

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -176,7 +177,7 @@ class SandboxStoreTests {
 
   @Test
   void appKeyGeneratedInTheBackgroundIsOnDiskOnceAwaitedAndVerifiesItsJwts(@TempDir Path dir) throws Exception {
-    SandboxApp app = new SandboxApp(new SandboxProperties(true, dir, ""), Clock.systemUTC());
+    SandboxApp app = new SandboxApp(new SandboxProperties(true, dir, "", Duration.ZERO), Clock.systemUTC());
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     KeyPair otherKey = generator.generateKeyPair();
@@ -191,9 +192,9 @@ class SandboxStoreTests {
 
   @Test
   void appKeyIsKeptAcrossRestartsAndAConfiguredPersonalTokenIsUsed(@TempDir Path dir) {
-    SandboxApp first = new SandboxApp(new SandboxProperties(true, dir, ""), Clock.systemUTC());
+    SandboxApp first = new SandboxApp(new SandboxProperties(true, dir, "", Duration.ZERO), Clock.systemUTC());
     var key = SandboxHttp.readPrivateKey(first.privateKeyPath());
-    SandboxApp second = new SandboxApp(new SandboxProperties(true, dir, "ghp_configured"), Clock.systemUTC());
+    SandboxApp second = new SandboxApp(new SandboxProperties(true, dir, "ghp_configured", Duration.ZERO), Clock.systemUTC());
     second.verifyAppJwt(SandboxHttp.appJwt(key));
     assertThat(second.isPersonalToken("ghp_configured")).isTrue();
     assertThat(second.isPersonalToken("ghp_other")).isFalse();
