@@ -4,6 +4,7 @@ import dev.authoraization.call.Caller;
 import dev.authoraization.identity.TrustedIssuers;
 import dev.authoraization.identity.embedded.EmbeddedIdentityProperties;
 import dev.authoraization.identity.embedded.FirstStart;
+import dev.authoraization.web.session.SignedInPrincipal;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
 import org.slf4j.Logger;
@@ -32,6 +33,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.session.config.SessionRepositoryCustomizer;
+import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
 /**
  * The chat and audit pages: a session signed in with OpenID Connect (authorization code with
@@ -90,6 +93,17 @@ class ChatSecurityConfiguration {
             .defaultSuccessUrl("/chat"))
         .logout(logout -> logout.logoutUrl("/chat/logout").logoutSuccessUrl("/chat/signed-out"));
     return http.build();
+  }
+
+  /**
+   * Sessions are found by user ({@code spring_session.principal_name}) whichever sign-in they hold:
+   * the standard key (the approver pages', and the built-in provider's login) first, then the
+   * chat's own key. The chat's user is named by the ID token's subject.
+   */
+  @Bean
+  SessionRepositoryCustomizer<JdbcIndexedSessionRepository> sessionsNamedBySignIn() {
+    return repository -> repository.setIndexResolver(new SignedInPrincipal(
+        List.of(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, CONTEXT_KEY)));
   }
 
   /**

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
 import org.springframework.security.oauth2.core.oidc.OidcIdToken;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
@@ -52,6 +56,9 @@ class ChatPagesIT extends EngineIT {
   dev.authoraization.audit.AuditLog audit;
   @Autowired
   dev.authoraization.approval.Approvals approvals;
+
+  @Autowired
+  FindByIndexNameSessionRepository<? extends Session> sessions;
 
   MockMvc mvc;
 
@@ -316,6 +323,27 @@ class ChatPagesIT extends EngineIT {
         .contains("aria-label=\"Checks passing: 2 of 2 passed\"", "✓ passing")
         .contains("aria-label=\"Checks failing: 1 of 2 passed\"", "✗ failing")
         .contains("aria-label=\"No checks reported\"", "– none");
+  }
+
+  @Test
+  void aSessionSignedInToTheChatAloneIsFiledUnderItsUserSoAnOperatorCanEndIt() {
+    String subject = "chat-only-" + java.util.UUID.randomUUID(); // an external provider's sign-in: no form login
+    String id = signedInToTheChat(sessions, subject);
+
+    assertThat(sessions.findByPrincipalName(subject)).containsOnlyKeys(id);
+  }
+
+  private static <S extends Session> String signedInToTheChat(FindByIndexNameSessionRepository<S> repository,
+      String subject) {
+    Caller caller = Caller.of(subject, "http://localhost:8080", Set.of("developer"));
+    OidcIdToken idToken = OidcIdToken.withTokenValue("id-token").subject(subject).issuedAt(Instant.now())
+        .expiresAt(Instant.now().plusSeconds(60)).build();
+    List<SimpleGrantedAuthority> roles = List.of(new SimpleGrantedAuthority("ROLE_developer"));
+    S session = repository.createSession();
+    session.setAttribute(ChatSecurityConfiguration.CONTEXT_KEY, new SecurityContextImpl(
+        new OAuth2AuthenticationToken(new ChatUser(caller, roles, idToken, null), roles, "engine")));
+    repository.save(session);
+    return session.getId();
   }
 
   private static MockHttpServletRequestBuilder form(String path) {

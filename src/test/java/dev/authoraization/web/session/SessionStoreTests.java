@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.springframework.web.servlet.FlashMap;
@@ -31,6 +32,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.oauth2.core.oidc.OidcIdToken;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.csrf.DefaultCsrfToken;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 import java.util.function.Consumer;
@@ -129,6 +131,32 @@ class SessionStoreTests {
     assertThat(node(db).findByPrincipalName(subject)).containsOnlyKeys(session.getId());
   }
 
+  @ParameterizedTest
+  @MethodSource("dev.authoraization.support.TestDatabases#both")
+  void aSessionThatSignsInToTheChatAloneIsFoundByItsUsersSubject(DataSource db) {
+    String subject = "chat-only-" + UUID.randomUUID(); // the databases are shared with other tests
+    JdbcIndexedSessionRepository node = node(db);
+    node.setIndexResolver(new SignedInPrincipal(
+        List.of(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, CONTEXT)));
+    // as in a browser: the session exists (CSRF token, the pending authorization request) before the sign-in
+    Session before = save(node, s -> s.setAttribute("conversation", "c-1"));
+    assertThat(node.findByPrincipalName(subject)).isEmpty();
+
+    JdbcIndexedSessionRepository other = node(db);
+    other.setIndexResolver(new SignedInPrincipal(
+        List.of(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, CONTEXT)));
+    update(other, before.getId(), s -> {
+      s.setLastAccessedTime(Instant.now()); // what SessionRepositoryFilter does on every request
+      s.setAttribute(CONTEXT,
+          new SecurityContextImpl(token(Caller.of(subject, "http://localhost:8080", Set.of("developer")))));
+    });
+
+    assertThat(node.findByPrincipalName(subject)).containsOnlyKeys(before.getId());
+    assertThat(new JdbcTemplate(db).queryForObject(
+        "SELECT principal_name FROM spring_session WHERE session_id = ?", String.class, before.getId()))
+        .isEqualTo(subject);
+  }
+
   @Test
   void aRedirectNoticeSurvivesTheCodecAsSpringMvcStoresIt() throws IOException {
     FlashMap notice = new FlashMap();
@@ -179,6 +207,13 @@ class SessionStoreTests {
     change.accept(session);
     repository.save(session);
     return session;
+  }
+
+  private static <S extends Session> void update(FindByIndexNameSessionRepository<S> repository, String id,
+      Consumer<Session> change) {
+    S session = repository.findById(id);
+    change.accept(session);
+    repository.save(session);
   }
 
   private static ConversionService conversions() {
