@@ -337,10 +337,14 @@ public class ToolCallGateway implements AutoCloseable {
     if (!requester && !caller.hasAnyRole(request.requirement().approverRoles())) {
       throw new GatewayException(ErrorCode.APPROVAL_NOT_FOUND, "No approval request " + approvalId + ".");
     }
-    if (request.state() == ApprovalState.APPROVED
-        && (requester || parkedHere.contains(approvalId) || !approvals.severalNodes())) {
+    if (request.state() == ApprovalState.APPROVED && (requester || runsHere(approvalId))) {
       executeApproved(approvalId);
     }
+  }
+
+  /** An approved request runs at once on this node when this node parked it, or when it is the only node. */
+  private boolean runsHere(String approvalId) {
+    return parkedHere.contains(approvalId) || !approvals.severalNodes();
   }
 
   /**
@@ -352,7 +356,9 @@ public class ToolCallGateway implements AutoCloseable {
   public void onApprovalChanged(ApprovalChanged changed) {
     String id = changed.id();
     if (changed.state() == ApprovalState.APPROVED) {
-      if (parkedHere.remove(id) || !approvals.severalNodes()) {
+      boolean here = runsHere(id);
+      parkedHere.remove(id);
+      if (here) {
         approvedRuns.execute(() -> executeApproved(id));
       } else {
         CompletableFuture.delayedExecutor(OTHER_NODE_DELAY.toMillis(), TimeUnit.MILLISECONDS, approvedRuns)
