@@ -331,6 +331,8 @@ class ChatPagesIT extends EngineIT {
     String id = signedInToTheChat(sessions, subject);
 
     assertThat(sessions.findByPrincipalName(subject)).containsOnlyKeys(id);
+    sessions.findByPrincipalName(subject).keySet().forEach(sessions::deleteById);
+    assertThat(sessions.findById(id)).isNull();
   }
 
   private static <S extends Session> String signedInToTheChat(FindByIndexNameSessionRepository<S> repository,
