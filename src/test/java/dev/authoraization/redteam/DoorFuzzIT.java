@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -81,7 +82,13 @@ class DoorFuzzIT extends EngineIT {
     int approvals = approvals();
     int records = records();
 
-    Response r = send("/api/v1/tool-calls", body, ALICE);
+    Optional<Response> answer = answered("/api/v1/tool-calls", body, ALICE);
+    if (answer.isEmpty()) { // refused before its body was read whole: nothing may have happened
+      assertThat(approvals()).as(shorten(body)).isEqualTo(approvals);
+      assertThat(records()).as(shorten(body)).isEqualTo(records);
+      return;
+    }
+    Response r = answer.get();
 
     assertThat(r.status()).as(shorten(body)).isIn(200, 202, 400, 403);
     if (r.status() != 202) {
@@ -101,9 +108,9 @@ class DoorFuzzIT extends EngineIT {
     int approvals = approvals();
     int records = records();
 
-    Response r = send("/api/v1/policy/explain", body, ALICE);
+    Optional<Response> answer = answered("/api/v1/policy/explain", body, ALICE);
 
-    assertThat(r.status()).as(shorten(body)).isIn(200, 400, 403);
+    answer.ifPresent(r -> assertThat(r.status()).as(shorten(body)).isIn(200, 400, 403));
     assertThat(approvals()).as(shorten(body)).isEqualTo(approvals);
     assertThat(records()).as(shorten(body)).isEqualTo(records);
   }
@@ -116,12 +123,12 @@ class DoorFuzzIT extends EngineIT {
     String real = parked.body().path("approval_id").asString();
     int records = records();
 
-    Response onReal = send("/api/v1/approvals/" + real + "/decision", body, ADMIN);
+    Optional<Response> onReal = answered("/api/v1/approvals/" + real + "/decision", body, ADMIN);
     String path = "/api/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/decision";
     RequestHead head = RequestHead.of(path, ADMIN, server.getMaxHttpRequestHeaderSize().toBytes());
     Integer onOther = statusOrClosed(() -> send(path, body, ADMIN), head);
 
-    assertThat(onReal.status()).as(shorten(body)).isIn(400, 409);
+    onReal.ifPresent(r -> assertThat(r.status()).as(shorten(body)).isIn(400, 409));
     if (head.surelyOver()) {
       // the container refuses the request head before the engine sees it: 414 when the request line
       // alone is too long, 431 when the headers tip it over, or a connection closed on it
@@ -197,6 +204,22 @@ class DoorFuzzIT extends EngineIT {
       return post(path, body, token);
     } catch (UncheckedIOException closed) {
       return postExpectingContinue(path, body, token);
+    }
+  }
+
+  /**
+   * As {@link #send}, empty when the second try lost its answer too. {@code Expect: 100-continue}
+   * does not always save it: Jetty asks for the body once the engine starts reading, the engine
+   * refuses at the first bad token (a 52 KB body with a bad number near its start), and the
+   * connection closes with the rest of the body unread, so the client's write breaks and it drops
+   * the 400. The callers then check what must hold whatever the answer: nothing parked, nothing
+   * recorded, nothing logged at ERROR.
+   */
+  private Optional<Response> answered(String path, String body, String token) {
+    try {
+      return Optional.of(send(path, body, token));
+    } catch (UncheckedIOException closedTwice) {
+      return Optional.empty();
     }
   }
 
