@@ -82,7 +82,7 @@ public class SandboxConfiguration {
   }
 
   @Bean
-  WebMvcConfigurer sandboxAuthentication(SandboxApp app, SandboxTokens tokens, SandboxStore store,
+  WebMvcConfigurer sandboxInterceptors(SandboxApp app, SandboxTokens tokens, SandboxStore store,
       SandboxProperties properties) {
     SandboxAuthInterceptor interceptor = new SandboxAuthInterceptor(app, tokens, store);
     return new WebMvcConfigurer() {

@@ -61,7 +61,7 @@ class SandboxLatencyTests {
   private static List<MappedInterceptor> interceptors(Duration latency) {
     Registry registry = new Registry();
     new SandboxConfiguration()
-        .sandboxAuthentication(mock(SandboxApp.class), mock(SandboxTokens.class), mock(SandboxStore.class),
+        .sandboxInterceptors(mock(SandboxApp.class), mock(SandboxTokens.class), mock(SandboxStore.class),
             new SandboxProperties(true, Path.of("x"), "", latency))
         .addInterceptors(registry);
     return registry.mapped();

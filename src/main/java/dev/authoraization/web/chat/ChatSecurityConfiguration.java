@@ -102,8 +102,7 @@ class ChatSecurityConfiguration {
    */
   @Bean
   SessionRepositoryCustomizer<JdbcIndexedSessionRepository> sessionsNamedBySignIn() {
-    return repository -> repository.setIndexResolver(new SignedInPrincipal(
-        List.of(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, CONTEXT_KEY)));
+    return repository -> repository.setIndexResolver(new SignedInPrincipal(CONTEXT_KEY));
   }
 
   /**

@@ -337,13 +337,10 @@ class ChatPagesIT extends EngineIT {
 
   private static <S extends Session> String signedInToTheChat(FindByIndexNameSessionRepository<S> repository,
       String subject) {
-    Caller caller = Caller.of(subject, "http://localhost:8080", Set.of("developer"));
-    OidcIdToken idToken = OidcIdToken.withTokenValue("id-token").subject(subject).issuedAt(Instant.now())
-        .expiresAt(Instant.now().plusSeconds(60)).build();
-    List<SimpleGrantedAuthority> roles = List.of(new SimpleGrantedAuthority("ROLE_developer"));
+    ChatUser user = chatUser(subject, "developer");
     S session = repository.createSession();
     session.setAttribute(ChatSecurityConfiguration.CONTEXT_KEY, new SecurityContextImpl(
-        new OAuth2AuthenticationToken(new ChatUser(caller, roles, idToken, null), roles, "engine")));
+        new OAuth2AuthenticationToken(user, user.getAuthorities(), ChatSecurityConfiguration.REGISTRATION)));
     repository.save(session);
     return session.getId();
   }
@@ -354,10 +351,13 @@ class ChatPagesIT extends EngineIT {
 
   /** A user signed in to the web UI, as the sign-in would have made them. */
   private static RequestPostProcessor user(String name, String role) {
+    return oauth2Login().oauth2User(chatUser(name, role));
+  }
+
+  private static ChatUser chatUser(String name, String role) {
     Caller caller = Caller.of(name, "http://localhost:8080", Set.of(role));
     OidcIdToken idToken = OidcIdToken.withTokenValue("id-token").subject(name).issuedAt(Instant.now())
         .expiresAt(Instant.now().plusSeconds(60)).build();
-    ChatUser user = new ChatUser(caller, List.of(new SimpleGrantedAuthority("ROLE_" + role)), idToken, null);
-    return oauth2Login().oauth2User(user);
+    return new ChatUser(caller, List.of(new SimpleGrantedAuthority("ROLE_" + role)), idToken, null);
   }
 }

@@ -32,7 +32,6 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.oauth2.core.oidc.OidcIdToken;
-import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.csrf.DefaultCsrfToken;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 import java.util.function.Consumer;
@@ -136,15 +135,13 @@ class SessionStoreTests {
   void aSessionThatSignsInToTheChatAloneIsFoundByItsUsersSubject(DataSource db) {
     String subject = "chat-only-" + UUID.randomUUID(); // the databases are shared with other tests
     JdbcIndexedSessionRepository node = node(db);
-    node.setIndexResolver(new SignedInPrincipal(
-        List.of(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, CONTEXT)));
+    node.setIndexResolver(new SignedInPrincipal(CONTEXT));
     // as in a browser: the session exists (CSRF token, the pending authorization request) before the sign-in
     Session before = save(node, s -> s.setAttribute("conversation", "c-1"));
     assertThat(node.findByPrincipalName(subject)).isEmpty();
 
     JdbcIndexedSessionRepository other = node(db);
-    other.setIndexResolver(new SignedInPrincipal(
-        List.of(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, CONTEXT)));
+    other.setIndexResolver(new SignedInPrincipal(CONTEXT));
     update(other, before.getId(), s -> {
       s.setLastAccessedTime(Instant.now()); // what SessionRepositoryFilter does on every request
       s.setAttribute(CONTEXT,

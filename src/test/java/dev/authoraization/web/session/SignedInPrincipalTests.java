@@ -2,7 +2,6 @@ package dev.authoraization.web.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
@@ -17,7 +16,7 @@ class SignedInPrincipalTests {
 
   static final String STANDARD = "SPRING_SECURITY_CONTEXT";
   static final String CHAT = "ENGINE_WEB_UI_SECURITY_CONTEXT";
-  static final SignedInPrincipal RESOLVER = new SignedInPrincipal(List.of(STANDARD, CHAT));
+  static final SignedInPrincipal RESOLVER = new SignedInPrincipal(CHAT);
 
   @Test
   void chatSignInAloneNamesTheSession() {
