@@ -9,6 +9,8 @@ public enum ErrorCode {
   UNKNOWN_TOOL("unknown_tool", 403),
   DENIED("denied", 403),
   INVALID_ARGUMENTS("invalid_arguments", 400),
+  /** The request body is over {@code engine.server.max-request-body-size}; nothing of it was used. */
+  REQUEST_TOO_LARGE("request_too_large", 413),
   APPROVAL_NOT_FOUND("approval_not_found", 404),
   NOT_ELIGIBLE_APPROVER("not_eligible_approver", 403),
   SELF_APPROVAL("self_approval", 403),
