@@ -3,6 +3,7 @@ package dev.authoraization.mcp;
 import dev.authoraization.call.Caller;
 import dev.authoraization.identity.CallerAuthentication;
 import dev.authoraization.identity.TrustedIssuers;
+import dev.authoraization.web.RequestBodyLimit;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -12,13 +13,16 @@ import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTrans
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -53,6 +57,20 @@ class McpConfiguration {
         new ServletRegistrationBean<>(transport, ENDPOINT);
     registration.setName("mcp");
     registration.setAsyncSupported(true);
+    return registration;
+  }
+
+  /**
+   * The SDK reads a request's body itself and answers any failure to read it with a 500 (and an
+   * ERROR log), a chunked body over the engine's limit included; read whole first, such a body gets
+   * the engine's 413 like on every other door. After Spring Security: a caller without a valid
+   * token is refused before its body is read.
+   */
+  @Bean
+  FilterRegistrationBean<OncePerRequestFilter> mcpBodyReadWhole(RequestBodyLimit limit, JsonMapper json) {
+    var registration = new FilterRegistrationBean<>(limit.readWholeFirst(json));
+    registration.addUrlPatterns(ENDPOINT);
+    registration.setOrder(Ordered.LOWEST_PRECEDENCE);
     return registration;
   }
 

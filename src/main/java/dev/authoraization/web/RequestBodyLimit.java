@@ -2,22 +2,30 @@ package dev.authoraization.web;
 
 import dev.authoraization.call.ErrorCode;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How much of a request body the engine reads, on every door: at most {@code bytes}
@@ -26,16 +34,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <ul>
  *   <li>Over the limit, Jetty's {@code SizeLimitHandler} ({@link JettyConfiguration}) refuses the
  *       request with 413: at once when its {@code Content-Length} says so, and as soon as a chunked
- *       body passes the limit while being read. Without it a caller (a signed-in one on the REST
- *       and MCP doors; anyone on a page that reads a body before sign-in) could make a node hold a
- *       body of any size in memory.
+ *       body passes the limit while being read. Without it a caller (any signed-in one on the REST
+ *       and MCP doors, for a start) could make a node hold a body of any size in memory.
  *   <li>{@link Drain} reads and discards what is left of a body the engine answered without reading
  *       it to its end (a JSON body refused at its first bad token, a body sent without a token).
  *       Jetty alone closes such a connection with the rest unread, and a client still writing its
  *       body then gets a reset instead of the answer. The limit bounds the drain.
+ *   <li>{@link #readWholeFirst} reads a body whole before a servlet that would answer a refused
+ *       read with a 500 (the MCP door's).
  * </ul>
  */
-record RequestBodyLimit(long bytes) {
+public record RequestBodyLimit(long bytes) {
 
   private static final Logger log = LoggerFactory.getLogger(RequestBodyLimit.class);
 
@@ -47,7 +56,7 @@ record RequestBodyLimit(long bytes) {
     return new RequestBodyLimit(size.toBytes());
   }
 
-  /** The answer to a body over the limit, on the REST door and from Jetty itself. */
+  /** The answer to a body over the limit, from Jetty itself, the REST door and the MCP door. */
   ProblemDetail refusal() {
     return ProblemResponses.problem(ErrorCode.REQUEST_TOO_LARGE, "The request body is larger than the engine accepts ("
         + bytes + " bytes, engine.server.max-request-body-size); nothing was read or run.", Map.of());
@@ -61,6 +70,87 @@ record RequestBodyLimit(long bytes) {
       }
     }
     return false;
+  }
+
+  /**
+   * For a servlet that reads its body itself and answers a failed read with a 500 (the MCP SDK's):
+   * reads the body whole first, within the limit, answers 413 itself when it is over, and hands the
+   * servlet the body from memory. A body within the limit is held once more, briefly; such a
+   * servlet holds it whole anyway.
+   */
+  public OncePerRequestFilter readWholeFirst(JsonMapper json) {
+    return new OncePerRequestFilter() {
+      @Override
+      protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+          throws ServletException, IOException {
+        if (!Drain.hasBody(request)) {
+          chain.doFilter(request, response);
+          return;
+        }
+        byte[] body;
+        try {
+          body = request.getInputStream().readAllBytes();
+        } catch (IOException | RuntimeException e) { // Jetty's refusal comes unwrapped here
+          if (!refused(e)) {
+            throw e;
+          }
+          response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+          response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+          json.writeValue(response.getOutputStream(), refusal());
+          return;
+        }
+        chain.doFilter(new InMemory(request, body), response);
+      }
+    };
+  }
+
+  /** A request whose body has been read already, served again from memory. */
+  private static final class InMemory extends HttpServletRequestWrapper {
+
+    private final byte[] body;
+
+    InMemory(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      var in = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+          return in.read(buffer, offset, length);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new UnsupportedOperationException("the body is in memory: read it directly");
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      String encoding = getCharacterEncoding();
+      return new BufferedReader(new InputStreamReader(getInputStream(),
+          encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+    }
   }
 
   /**
@@ -82,7 +172,7 @@ record RequestBodyLimit(long bytes) {
       }
     }
 
-    private static boolean hasBody(HttpServletRequest request) {
+    static boolean hasBody(HttpServletRequest request) {
       long length = request.getContentLengthLong();
       return length > 0 || (length < 0 && request.getHeader("Transfer-Encoding") != null);
     }
@@ -102,10 +192,13 @@ record RequestBodyLimit(long bytes) {
         } catch (IllegalStateException readerInUse) {
           request.getReader().transferTo(Writer.nullWriter());
         }
-      } catch (IOException overLimitOrGone) {
-        // over the limit (Jetty has answered 413 and closes) or the client went away
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof RuntimeException unexpected && !refused(e)) {
+          throw unexpected;
+        }
+        // over the limit (the connection closes after the answer) or the client went away
         log.debug("Request body not drained on {} {}: {}", request.getMethod(), request.getRequestURI(),
-            overLimitOrGone.getClass().getSimpleName());
+            e.getClass().getSimpleName());
       }
     }
   }

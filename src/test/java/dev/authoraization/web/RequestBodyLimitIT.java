@@ -141,6 +141,23 @@ class RequestBodyLimitIT extends EngineIT {
     }
   }
 
+  @Test
+  void theMcpDoorAnswersAChunkedBodyOverTheLimitWith413NotWithTheSdks500() throws IOException {
+    try (var http = new Connection(port)) {
+      http.send(head("/mcp", ALICE, -1) + "Accept: application/json, text/event-stream\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n");
+      byte[] filler = "a".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+      for (int sent = 0; sent <= LIMIT; sent += filler.length) { // the last chunk passes the limit
+        http.chunk(filler);
+      }
+
+      Head refused = http.head();
+
+      assertThat(refused.status()).isEqualTo(413);
+      assertThat(JSON.readTree(http.body(refused)).path("code").asString()).isEqualTo("request_too_large");
+    }
+  }
+
   private static String head(String path, String token, int length) {
     return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
