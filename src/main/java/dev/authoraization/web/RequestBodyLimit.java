@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UnsupportedEncodingException;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -145,11 +146,17 @@ public record RequestBodyLimit(long bytes) {
       };
     }
 
+    /** As the container's: an encoding the JVM does not know is an {@link UnsupportedEncodingException}. */
     @Override
-    public BufferedReader getReader() {
+    public BufferedReader getReader() throws UnsupportedEncodingException {
       String encoding = getCharacterEncoding();
-      return new BufferedReader(new InputStreamReader(getInputStream(),
-          encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+      Charset charset;
+      try {
+        charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+      } catch (IllegalArgumentException unknown) { // IllegalCharsetName, UnsupportedCharset
+        throw new UnsupportedEncodingException(encoding);
+      }
+      return new BufferedReader(new InputStreamReader(getInputStream(), charset));
     }
   }
 
