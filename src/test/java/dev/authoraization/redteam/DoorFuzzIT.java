@@ -35,8 +35,9 @@ import org.springframework.util.unit.DataSize;
  * {@link #TRIES} inputs from {@link Fuzz}'s seeded generator.
  *
  * <p>Every try must end in a 2xx/4xx (never a 5xx; 413 for a body over the engine's limit), change
- * no state the request was not entitled to change, and log no unhandled exception. A request whose head is over the server's
- * limit is the container's to refuse (414/431, or a connection closed on it), and only such a one.
+ * no state the request was not entitled to change, and log no unhandled exception. A request whose
+ * head is over the server's limit is the container's to refuse (414/431, or a connection closed on
+ * it), and only such a one.
  */
 @Tag("redteam")
 class DoorFuzzIT extends EngineIT {
