@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.authoraization.support.EngineIT;
+import dev.authoraization.web.RequestBodyLimit;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +25,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Hostile bodies for the REST door's three write endpoints, on the same engine (and Spring
@@ -54,8 +53,8 @@ class DoorFuzzIT extends EngineIT {
   @Autowired
   ServerProperties server;
 
-  @Value("${engine.server.max-request-body-size:1MB}")
-  DataSize bodyLimit;
+  @Autowired
+  RequestBodyLimit bodyLimit;
 
   @BeforeAll
   static void listen() {
@@ -196,10 +195,10 @@ class DoorFuzzIT extends EngineIT {
    * the same instant gets no answer; that request never reached the server, so it goes again, as
    * browsers do (RFC 9112, section 9.3.1). Within the limit there is no other retry: the engine reads
    * every body to its end, even one it refused at the first bad token
-   * ({@code web.RequestBodyLimit}), so a broken write there would be the engine's fault.
+   * ({@link RequestBodyLimit}), so a broken write there would be the engine's fault.
    */
   private Response send(String path, String body, String token) {
-    if (body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.toBytes()) {
+    if (body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.bytes()) {
       return postExpectingContinue(path, body, token);
     }
     try {

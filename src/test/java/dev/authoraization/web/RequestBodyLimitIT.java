@@ -28,16 +28,17 @@ import tools.jackson.databind.JsonNode;
 class RequestBodyLimitIT extends EngineIT {
 
   static final String ALICE = token("alice", "developer");
-  static final int LIMIT = 1024 * 1024;
-
   @Autowired
   JdbcTemplate jdbc;
+
+  @Autowired
+  RequestBodyLimit limit;
 
   @Test
   void aBodyDeclaredOverTheLimitIsRefusedWith413BeforeAnyOfItIsSent() throws IOException {
     int records = records();
     try (var http = new Connection(port)) {
-      http.send(head("/api/v1/tool-calls", ALICE, LIMIT + 1) + "Expect: 100-continue\r\n\r\n");
+      http.send(head("/api/v1/tool-calls", ALICE, (int) limit.bytes() + 1) + "Expect: 100-continue\r\n\r\n");
 
       Head refused = http.head(); // not 100 Continue: the body is never asked for
 
@@ -61,7 +62,7 @@ class RequestBodyLimitIT extends EngineIT {
       byte[] filler = "a".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
       // the chunk that passes the limit is the last one sent: nothing is left unread when the
       // engine answers and closes, so the answer cannot be lost to a reset
-      for (int sent = start.length; sent <= LIMIT; sent += filler.length) {
+      for (int sent = start.length; sent <= limit.bytes(); sent += filler.length) {
         http.chunk(filler);
       }
 
@@ -132,7 +133,7 @@ class RequestBodyLimitIT extends EngineIT {
   @Test
   void theMcpDoorRefusesABodyDeclaredOverTheLimitBeforeTheProtocolReadsIt() throws IOException {
     try (var http = new Connection(port)) {
-      http.send(head("/mcp", ALICE, LIMIT + 1) + "Expect: 100-continue\r\n\r\n");
+      http.send(head("/mcp", ALICE, (int) limit.bytes() + 1) + "Expect: 100-continue\r\n\r\n");
 
       Head refused = http.head();
 
@@ -147,7 +148,7 @@ class RequestBodyLimitIT extends EngineIT {
       http.send(head("/mcp", ALICE, -1) + "Accept: application/json, text/event-stream\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n");
       byte[] filler = "a".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
-      for (int sent = 0; sent <= LIMIT; sent += filler.length) { // the last chunk passes the limit
+      for (int sent = 0; sent <= limit.bytes(); sent += filler.length) { // the last chunk passes the limit
         http.chunk(filler);
       }
 
