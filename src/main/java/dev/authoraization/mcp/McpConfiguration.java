@@ -5,6 +5,7 @@ import dev.authoraization.identity.CallerAuthentication;
 import dev.authoraization.identity.TrustedIssuers;
 import dev.authoraization.web.RequestBodyLimit;
 import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -22,7 +23,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,11 +38,13 @@ class McpConfiguration {
 
   static final String ENDPOINT = "/mcp";
 
+  /** MCP field names are camelCase: not the REST door's snake_case mapper. */
+  private static final McpJsonMapper MCP_JSON = new JacksonMcpJsonMapper(JsonMapper.builder().build());
+
   @Bean
   HttpServletStreamableServerTransportProvider mcpTransport(McpProperties properties) {
     return HttpServletStreamableServerTransportProvider.builder()
-        // MCP field names are camelCase: not the REST door's snake_case mapper.
-        .jsonMapper(new JacksonMcpJsonMapper(JsonMapper.builder().build()))
+        .jsonMapper(MCP_JSON)
         .mcpEndpoint(ENDPOINT)
         .contextExtractor(McpConfiguration::callerOf)
         .securityValidator(DefaultServerTransportSecurityValidator.builder()
@@ -60,15 +62,10 @@ class McpConfiguration {
     return registration;
   }
 
-  /**
-   * The SDK reads a request's body itself and answers any failure to read it with a 500 (and an
-   * ERROR log), a chunked body over the engine's limit included; read whole first, such a body gets
-   * the engine's 413 like on every other door. After Spring Security: a caller without a valid
-   * token is refused before its body is read.
-   */
+  /** In front of the SDK's servlet, after Spring Security: see {@link TransportGuard}. */
   @Bean
-  FilterRegistrationBean<OncePerRequestFilter> mcpBodyReadWhole(RequestBodyLimit limit, JsonMapper json) {
-    var registration = new FilterRegistrationBean<>(limit.readWholeFirst(json));
+  FilterRegistrationBean<TransportGuard> mcpTransportGuard(RequestBodyLimit limit, JsonMapper json) {
+    var registration = new FilterRegistrationBean<>(new TransportGuard(limit, json, MCP_JSON));
     registration.addUrlPatterns(ENDPOINT);
     registration.setOrder(Ordered.LOWEST_PRECEDENCE);
     return registration;

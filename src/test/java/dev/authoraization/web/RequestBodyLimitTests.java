@@ -3,19 +3,12 @@ package dev.authoraization.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
-import java.io.UnsupportedEncodingException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.mock.http.MockHttpInputMessage;
-import org.springframework.mock.web.MockHttpServletRequest;
-import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.util.unit.DataSize;
-import tools.jackson.databind.json.JsonMapper;
 
 class RequestBodyLimitTests {
 
@@ -38,52 +31,6 @@ class RequestBodyLimitTests {
     assertThat(RequestBodyLimit.refused(overLimit)).isTrue();
     assertThat(RequestBodyLimit.refused(badRequest)).isFalse();
     assertThat(RequestBodyLimit.refused(new IOException("reset"))).isFalse();
-  }
-
-  @Test
-  void readWholeFirstHandsTheServletTheSameBodyFromMemory() throws Exception {
-    var request = new MockHttpServletRequest("POST", "/mcp");
-    request.setContentType("application/json;charset=UTF-8");
-    request.setContent("{\"name\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8));
-    var seen = new AtomicReference<String>();
-
-    RequestBodyLimit.of(DataSize.ofKilobytes(64)).readWholeFirst(JsonMapper.builder().build()).doFilter(request,
-        new MockHttpServletResponse(), (req, res) -> seen.set(req.getReader().readLine()));
-
-    assertThat(seen.get()).isEqualTo("{\"name\":\"caf\u00e9\"}");
-  }
-
-  @Test
-  void readWholeFirstRefusesAnEncodingTheJvmDoesNotKnowAsTheContainerWould() throws Exception {
-    var request = new MockHttpServletRequest("POST", "/mcp");
-    request.setContentType("application/json;charset=x-no-such-charset");
-    request.setContent("{}".getBytes(StandardCharsets.UTF_8));
-
-    assertThatThrownBy(() -> RequestBodyLimit.of(DataSize.ofKilobytes(64)).readWholeFirst(JsonMapper.builder().build())
-        .doFilter(request, new MockHttpServletResponse(), (req, res) -> req.getReader()))
-        .isInstanceOf(UnsupportedEncodingException.class);
-  }
-
-  @Test
-  void readWholeFirstAnswers413ItselfWhenJettyRefusesTheBodyAndTheServletNeverRuns() throws Exception {
-    var request = new MockHttpServletRequest("POST", "/mcp") {
-      @Override
-      public ServletInputStream getInputStream() {
-        throw new HttpException.RuntimeException(413, "Request body is too large: 70000>65536");
-      }
-    };
-    request.setContent(new byte[10]);
-    request.addHeader("Transfer-Encoding", "chunked");
-    var response = new MockHttpServletResponse();
-    var reached = new AtomicReference<Boolean>(false);
-
-    RequestBodyLimit.of(DataSize.ofKilobytes(64)).readWholeFirst(JsonMapper.builder().build())
-        .doFilter(request, response, (req, res) -> reached.set(true));
-
-    assertThat(reached.get()).isFalse();
-    assertThat(response.getStatus()).isEqualTo(413);
-    assertThat(response.getContentType()).isEqualTo("application/problem+json");
-    assertThat(response.getContentAsString()).contains("request_too_large");
   }
 
   @Test

@@ -1,0 +1,277 @@
+package dev.authoraization.mcp;
+
+import dev.authoraization.web.RequestBodyLimit;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.CharArrayWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.MissingNode;
+
+/**
+ * Stands between the MCP door's callers and the MCP SDK's servlet, which answers malformed input in
+ * ways a security product cannot ship:
+ *
+ * <ul>
+ *   <li>It answers a failed read of the body with a 500 (a chunked body over the engine's limit
+ *       included). The guard reads the body whole first, within {@link RequestBodyLimit}, answers the
+ *       engine's 413 itself, and hands the servlet the body from memory.
+ *   <li>It logs at ERROR the parser's message for a body it cannot read as a JSON-RPC message, and
+ *       that message carries the caller's own text (a value that did not fit {@code initialize}'s
+ *       params, line breaks included): any signed-in client could write lines of its choosing into
+ *       the engine's log. The guard parses the body with the SDK's own parser first and answers what
+ *       the SDK would refuse with a JSON-RPC error of its own: {@code -32700} (not JSON),
+ *       {@code -32600} (not one request, notification or response; batches included), {@code -32602}
+ *       ({@code initialize}'s params do not fit the schema). Nothing of the body is logged.
+ *   <li>It writes each of its error answers as its {@code McpError} exception serialized whole: the
+ *       server's stack trace, class names and line numbers, to any signed-in client. The guard
+ *       rewrites every error answer of the SDK into a JSON-RPC error response keeping only the error's
+ *       code and, below 500, its message.
+ * </ul>
+ *
+ * After Spring Security: a caller without a valid token is refused before its body is read.
+ */
+final class TransportGuard extends OncePerRequestFilter {
+
+  private static final Logger log = LoggerFactory.getLogger(TransportGuard.class);
+
+  private static final TypeRef<McpSchema.InitializeRequest> INITIALIZE = new TypeRef<>() {};
+
+  private final RequestBodyLimit limit;
+  private final JsonMapper problems;
+  private final McpJsonMapper mcpJson;
+
+  TransportGuard(RequestBodyLimit limit, JsonMapper problems, McpJsonMapper mcpJson) {
+    this.limit = limit;
+    this.problems = problems;
+    this.mcpJson = mcpJson;
+  }
+
+  /** A JSON-RPC error the guard answers itself; {@code id} is null when the request's could not be read. */
+  private record Refusal(int code, String message, @Nullable Object id) {}
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    var errors = new ErrorAnswers(response);
+    if (!"POST".equals(request.getMethod())) {
+      chain.doFilter(request, errors);
+      errors.finish();
+      return;
+    }
+    byte[] body;
+    try {
+      body = RequestBodyLimit.hasBody(request) ? request.getInputStream().readAllBytes() : new byte[0];
+    } catch (IOException | RuntimeException e) { // Jetty's refusal comes unwrapped here
+      if (!RequestBodyLimit.refused(e)) {
+        throw e;
+      }
+      response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+      response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+      problems.writeValue(response.getOutputStream(), limit.refusal());
+      return;
+    }
+    var inMemory = new InMemory(request, body);
+    // any other content type: the SDK answers 415
+    Refusal refusal = isJson(request) ? check(inMemory) : null;
+    if (refusal != null) {
+      log.debug("MCP body refused with JSON-RPC error {} ({} bytes)", refusal.code(), body.length);
+      errors.answer(HttpStatus.BAD_REQUEST.value(), refusal.code(), refusal.message(), refusal.id());
+      return;
+    }
+    chain.doFilter(inMemory, errors);
+    errors.finish();
+  }
+
+  /** The SDK's own test: the media type, before any parameter, is {@code application/json}. */
+  private static boolean isJson(HttpServletRequest request) {
+    String type = request.getContentType();
+    if (type == null) {
+      return false;
+    }
+    int parameters = type.indexOf(';');
+    return (parameters < 0 ? type : type.substring(0, parameters)).trim().equalsIgnoreCase("application/json");
+  }
+
+  /** What the SDK's {@code doPost} would fail to read, and how the guard answers it instead. */
+  private @Nullable Refusal check(InMemory request) {
+    String text;
+    try {
+      text = new String(request.body, request.charset());
+    } catch (UnsupportedEncodingException unknown) {
+      return new Refusal(-32700, "Parse error: the body's charset is not one the engine knows; send UTF-8.", null);
+    }
+    McpSchema.JSONRPCMessage message;
+    try {
+      message = McpSchema.deserializeJsonRpcMessage(mcpJson, text);
+    } catch (IOException | IllegalArgumentException e) {
+      return causedBy(e, StreamReadException.class)
+          ? new Refusal(-32700, "Parse error: the body is not valid JSON.", null)
+          : new Refusal(-32600, "Invalid Request: the body is not one JSON-RPC 2.0 request, notification or "
+              + "response (batches are not accepted).", null);
+    }
+    if (message instanceof McpSchema.JSONRPCRequest call && "initialize".equals(call.method())) {
+      try {
+        mcpJson.convertValue(call.params(), INITIALIZE);
+      } catch (IllegalArgumentException e) { // the SDK's mapper wraps Jackson's failure
+        return new Refusal(-32602, "Invalid params: initialize's params do not match the MCP schema "
+            + "(protocolVersion, capabilities, clientInfo).", call.id());
+      }
+    }
+    return null;
+  }
+
+  private static boolean causedBy(Throwable failure, Class<? extends Throwable> kind) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (kind.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Holds back what the SDK writes as an error answer (any status from 400 on) and writes a JSON-RPC
+   * error response instead, with only the error's code and, below 500, its message: an answer above
+   * that says only that the engine failed. Answers below 400 (results, event streams) pass through.
+   */
+  private final class ErrorAnswers extends HttpServletResponseWrapper {
+
+    private @Nullable CharArrayWriter held;
+
+    ErrorAnswers(HttpServletResponse response) {
+      super(response);
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+      if (getStatus() < 400) {
+        return super.getWriter();
+      }
+      if (held == null) {
+        held = new CharArrayWriter();
+      }
+      return new PrintWriter(held);
+    }
+
+    /** Writes the held error answer, if any, as a JSON-RPC error response. */
+    void finish() throws IOException {
+      if (held == null) {
+        return;
+      }
+      int status = getStatus();
+      JsonNode error = readError(held.toString());
+      int code = error.path("code").asInt(-32603);
+      String message = status < 500 && error.path("message").isString() ? error.path("message").asString()
+          : "Internal error: the engine could not handle this request; its log has the details.";
+      answer(status, code, message, null);
+    }
+
+    private JsonNode readError(String written) {
+      try {
+        return mcpJson.readValue(written, JsonNode.class).path("jsonRpcError");
+      } catch (IOException | RuntimeException unreadable) {
+        return MissingNode.getInstance();
+      }
+    }
+
+    void answer(int status, int code, String message, @Nullable Object id) throws IOException {
+      HttpServletResponse response = (HttpServletResponse) getResponse();
+      response.resetBuffer();
+      response.setStatus(status);
+      response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+      response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("code", code);
+      error.put("message", message);
+      Map<String, Object> envelope = new LinkedHashMap<>();
+      envelope.put("jsonrpc", McpSchema.JSONRPC_VERSION);
+      envelope.put("id", id);
+      envelope.put("error", error);
+      response.getOutputStream().write(mcpJson.writeValueAsBytes(envelope));
+    }
+  }
+
+  /** A request whose body has been read already, served again from memory. */
+  private static final class InMemory extends HttpServletRequestWrapper {
+
+    private final byte[] body;
+
+    InMemory(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      var in = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public int read() {
+          return in.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+          return in.read(buffer, offset, length);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new UnsupportedOperationException("the body is in memory: read it directly");
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() throws UnsupportedEncodingException {
+      return new BufferedReader(new InputStreamReader(getInputStream(), charset()));
+    }
+
+    /** As the container's: an encoding the JVM does not know is an {@link UnsupportedEncodingException}. */
+    Charset charset() throws UnsupportedEncodingException {
+      String encoding = getCharacterEncoding();
+      try {
+        return encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+      } catch (IllegalArgumentException unknown) { // IllegalCharsetName, UnsupportedCharset
+        throw new UnsupportedEncodingException(encoding);
+      }
+    }
+  }
+}
