@@ -39,8 +39,8 @@ import tools.jackson.databind.node.MissingNode;
  * ways a security product cannot ship:
  *
  * <ul>
- *   <li>It answers a failed read of the body with a 500 (a chunked body over the engine's limit
- *       included). The guard reads the body whole first, within {@link RequestBodyLimit}, answers the
+ *   <li>It answers Jetty's refusal of a chunked body over the engine's limit, met while reading, with
+ *       a 500. The guard reads the body whole first, within {@link RequestBodyLimit}, answers the
  *       engine's 413 itself, and hands the servlet the body from memory.
  *   <li>It logs at ERROR the parser's message for a body it cannot read as a JSON-RPC message, and
  *       that message carries the caller's own text (a value that did not fit {@code initialize}'s
@@ -214,7 +214,8 @@ final class TransportGuard extends OncePerRequestFilter {
       envelope.put("jsonrpc", McpSchema.JSONRPC_VERSION);
       envelope.put("id", id);
       envelope.put("error", error);
-      response.getOutputStream().write(mcpJson.writeValueAsBytes(envelope));
+      // the writer, as the SDK uses: the wrapped response may have handed it out already
+      response.getWriter().write(mcpJson.writeValueAsString(envelope));
     }
   }
 
