@@ -33,6 +33,12 @@ public record ToolCall(String tool, JsonNode arguments, Caller caller, String id
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
           "A tool name or idempotency key must not contain a NUL character.");
     }
+    // a name is an identifier: a line break in it would let the caller start a line of its own
+    // wherever the engine logs the name (log forging)
+    if (tool.chars().anyMatch(Character::isISOControl)) {
+      throw new GatewayException(ErrorCode.INVALID_ARGUMENTS,
+          "A tool name must not contain control characters (line breaks, tabs, NUL and the like).");
+    }
     if (!arguments.isObject()) {
       throw new GatewayException(ErrorCode.INVALID_ARGUMENTS, "Tool arguments must be a JSON object.");
     }
