@@ -138,7 +138,9 @@ final class TransportGuard extends OncePerRequestFilter {
     }
     if (message instanceof McpSchema.JSONRPCRequest call && "initialize".equals(call.method())) {
       try {
-        mcpJson.convertValue(call.params(), INITIALIZE);
+        if (mcpJson.convertValue(call.params(), INITIALIZE) == null) {
+          throw new IllegalArgumentException("no params"); // the SDK would fail on them with a 500
+        }
       } catch (IllegalArgumentException e) { // the SDK's mapper wraps Jackson's failure
         return new Refusal(-32602, "Invalid params: initialize's params do not match the MCP schema "
             + "(protocolVersion, capabilities, clientInfo).", call.id());

@@ -56,6 +56,20 @@ class TransportGuardTests {
   }
 
   @Test
+  void anInitializeWithoutParamsIsInvalidParamsAndTheServletNeverRuns() throws Exception {
+    var response = new MockHttpServletResponse();
+    var reached = new AtomicReference<Boolean>(false);
+
+    guard.doFilter(post("application/json", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\",\"params\":null}"
+        .getBytes(StandardCharsets.UTF_8)), response, (req, res) -> reached.set(true));
+
+    assertThat(reached.get()).isFalse();
+    assertThat(response.getStatus()).isEqualTo(400);
+    assertThat(error(response).path("code").asInt()).isEqualTo(-32602);
+    assertThat(JSON.readTree(response.getContentAsString()).path("id").asInt()).isEqualTo(7);
+  }
+
+  @Test
   void jettysRefusalOfABodyOverTheLimitIsTheEngines413AndTheServletNeverRuns() throws Exception {
     var request = new MockHttpServletRequest("POST", "/mcp") {
       @Override

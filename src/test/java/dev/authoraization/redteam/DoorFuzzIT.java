@@ -10,6 +10,9 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.authoraization.support.EngineIT;
 import dev.authoraization.web.RequestBodyLimit;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,9 +30,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Hostile bodies for the REST door's three write endpoints, on the same engine (and Spring
+ * Hostile bodies for the REST door's three write endpoints and the MCP door, on the same engine (and Spring
  * context) as the other {@link EngineIT}s: each property is a JUnit parameterized test over
  * {@link #TRIES} inputs from {@link Fuzz}'s seeded generator.
  *
@@ -142,6 +146,37 @@ class DoorFuzzIT extends EngineIT {
   }
 
   /**
+   * The MCP door, before any session: what the guard in front of the MCP SDK answers itself, and what
+   * the SDK answers through it (a message other than {@code initialize} needs a session). Every
+   * refusal is a JSON-RPC error that shows nothing of the server's insides, and nothing is logged at
+   * ERROR (the SDK logged a body it could not read there, the caller's text included).
+   */
+  @ParameterizedTest
+  @MethodSource("mcpMessages")
+  void mcpMessagesWithHostileBodiesNeverFailOnTheServerNorShowItsInsides(String body) throws Exception {
+    HttpResponse<String> r = mcp(body);
+
+    assertThat(r.statusCode()).as(shorten(body)).isIn(200, 202, 400, 413);
+    if (r.statusCode() == 400) {
+      JsonNode error = JSON.readTree(r.body());
+      assertThat(error.path("jsonrpc").asString()).as(shorten(body)).isEqualTo("2.0");
+      assertThat(error.path("error").path("code").isInt()).as(r.body()).isTrue();
+    }
+    assertThat(r.body()).as(shorten(body)).doesNotContain("stackTrace").doesNotContain("io.modelcontextprotocol")
+        .doesNotContain("tools.jackson").doesNotContain("java.");
+  }
+
+  private HttpResponse<String> mcp(String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(uri("/mcp"))
+        .expectContinue(body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.bytes())
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .header("Authorization", "Bearer " + ALICE).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  /**
    * The request head's size against the server's limit ({@code server.max-http-request-header-size},
    * which Jetty applies to the request line and the headers together). What this test sends for sure:
    * the request line and the bearer token; the HTTP client adds a few headers of its own (Host,
@@ -214,6 +249,16 @@ class DoorFuzzIT extends EngineIT {
 
   static Stream<Arguments> explainBodies() {
     return Fuzz.tries("DoorFuzzIT.explain", TRIES, fuzz -> List.of(fuzz.toolCallBody()));
+  }
+
+  static Stream<Arguments> mcpMessages() {
+    return Fuzz.tries("DoorFuzzIT.mcp", TRIES, fuzz -> {
+      String method = fuzz.oneOf(() -> Fuzz.quote(fuzz.of(List.of("initialize", "tools/call", "tools/list", "ping",
+          "notifications/initialized", "resources/read"))), fuzz::jsonString, () -> fuzz.jsonValue(1));
+      String message = "{\"jsonrpc\":" + fuzz.oneOf(() -> "\"2.0\"", () -> fuzz.jsonValue(0)) + ",\"id\":"
+          + fuzz.jsonValue(0) + ",\"method\":" + method + ",\"params\":" + fuzz.jsonValue(2) + "}";
+      return List.of(fuzz.oneOf(() -> message, () -> "[" + message + "]", () -> fuzz.jsonValue(2), fuzz::oddText));
+    });
   }
 
   static Stream<Arguments> decisions() {
