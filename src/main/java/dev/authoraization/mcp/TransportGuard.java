@@ -48,7 +48,8 @@ import tools.jackson.databind.node.MissingNode;
  *       the engine's log. The guard parses the body with the SDK's own parser first and answers what
  *       the SDK would refuse with a JSON-RPC error of its own: {@code -32700} (not JSON),
  *       {@code -32600} (not one request, notification or response; batches included), {@code -32602}
- *       ({@code initialize}'s params do not fit the schema). Nothing of the body is logged.
+ *       (the params of {@code initialize}, {@code tools/call} or {@code logging/setLevel} do not fit
+ *       the schema). Nothing of the body is logged.
  *   <li>It writes each of its error answers as its {@code McpError} exception serialized whole: the
  *       server's stack trace, class names and line numbers, to any signed-in client. The guard
  *       rewrites every error answer of the SDK into a JSON-RPC error response keeping only the error's
@@ -61,7 +62,14 @@ final class TransportGuard extends OncePerRequestFilter {
 
   private static final Logger log = LoggerFactory.getLogger(TransportGuard.class);
 
-  private static final TypeRef<McpSchema.InitializeRequest> INITIALIZE = new TypeRef<>() {};
+  /**
+   * The requests whose params the SDK converts to its schema for the methods this server offers;
+   * it answers a failure with a 500 or, inside a session, with an empty 200 and an ERROR log.
+   */
+  private static final Map<String, TypeRef<?>> PARAMS = Map.of(
+      McpSchema.METHOD_INITIALIZE, new TypeRef<McpSchema.InitializeRequest>() {},
+      McpSchema.METHOD_TOOLS_CALL, new TypeRef<McpSchema.CallToolRequest>() {},
+      McpSchema.METHOD_LOGGING_SET_LEVEL, new TypeRef<McpSchema.SetLevelRequest>() {});
 
   private final RequestBodyLimit limit;
   private final JsonMapper problems;
@@ -136,14 +144,14 @@ final class TransportGuard extends OncePerRequestFilter {
           : new Refusal(-32600, "Invalid Request: the body is not one JSON-RPC 2.0 request, notification or "
               + "response (batches are not accepted).", null);
     }
-    if (message instanceof McpSchema.JSONRPCRequest call && "initialize".equals(call.method())) {
+    if (message instanceof McpSchema.JSONRPCRequest call && PARAMS.containsKey(call.method())) {
       try {
-        if (mcpJson.convertValue(call.params(), INITIALIZE) == null) {
+        if (mcpJson.convertValue(call.params(), PARAMS.get(call.method())) == null) {
           throw new IllegalArgumentException("no params"); // the SDK would fail on them with a 500
         }
       } catch (IllegalArgumentException e) { // the SDK's mapper wraps Jackson's failure
-        return new Refusal(-32602, "Invalid params: initialize's params do not match the MCP schema "
-            + "(protocolVersion, capabilities, clientInfo).", call.id());
+        return new Refusal(-32602, "Invalid params: the params of " + call.method()
+            + " do not match the MCP schema.", call.id());
       }
     }
     return null;

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -166,13 +167,50 @@ class DoorFuzzIT extends EngineIT {
         .doesNotContain("tools.jackson").doesNotContain("java.");
   }
 
+  /**
+   * The MCP door inside a session: requests to the tools this caller may use, to tools that do not
+   * exist and to other methods, with params from the generator. The SDK answers most of them
+   * itself, on the session's stream.
+   */
+  @ParameterizedTest
+  @MethodSource("mcpSessionMessages")
+  void mcpMessagesInASessionNeverFailOnTheServerNorShowItsInsides(String body) throws Exception {
+    HttpResponse<String> r = mcp(body, session());
+
+    assertThat(r.statusCode()).as(shorten(body)).isIn(200, 202, 400, 413);
+    assertThat(r.body()).as(shorten(body)).doesNotContain("stackTrace").doesNotContain("io.modelcontextprotocol")
+        .doesNotContain("tools.jackson").doesNotContain("java.");
+  }
+
+  private static volatile String session;
+
+  /** One MCP session for the whole class, opened by the first try that needs it. */
+  private String session() throws Exception {
+    if (session == null) {
+      HttpResponse<String> initialized = mcp("""
+          {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+           "capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}}""", null);
+      String id = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
+      assertThat(mcp("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", id).statusCode()).isEqualTo(202);
+      session = id;
+    }
+    return session;
+  }
+
   private HttpResponse<String> mcp(String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(uri("/mcp"))
+    return mcp(body, null);
+  }
+
+  private HttpResponse<String> mcp(String body, String session) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(30))
         .expectContinue(body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.bytes())
         .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .header("Authorization", "Bearer " + ALICE).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        .header("Authorization", "Bearer " + ALICE).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      request.header("Mcp-Session-Id", session);
+    }
     try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -258,6 +296,23 @@ class DoorFuzzIT extends EngineIT {
       String message = "{\"jsonrpc\":" + fuzz.oneOf(() -> "\"2.0\"", () -> fuzz.jsonValue(0)) + ",\"id\":"
           + fuzz.jsonValue(0) + ",\"method\":" + method + ",\"params\":" + fuzz.jsonValue(2) + "}";
       return List.of(fuzz.oneOf(() -> message, () -> "[" + message + "]", () -> fuzz.jsonValue(2), fuzz::oddText));
+    });
+  }
+
+  static Stream<Arguments> mcpSessionMessages() {
+    return Fuzz.tries("DoorFuzzIT.mcpSession", TRIES, fuzz -> {
+      // no merge_change, no get_approval_status: either may wait for a human for up to 50 s
+      String call = "{\"name\":" + fuzz.oneOf(() -> "\"read_notes\"", fuzz::jsonString) + ",\"arguments\":"
+          + fuzz.oneOf(() -> "{\"repo\":" + fuzz.jsonValue(1) + "}", () -> fuzz.jsonValue(2)) + "}";
+      String method = fuzz.oneOf(() -> Fuzz.quote(fuzz.of(List.of("tools/list", "ping", "logging/setLevel",
+          "notifications/cancelled", "resources/read", "prompts/get"))), fuzz::jsonString);
+      return List.of(fuzz.oneOf(
+          () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":\"tools/call\",\"params\":" + call + "}",
+          () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":\"tools/call\",\"params\":"
+              + fuzz.jsonValue(2) + "}",
+          () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":" + method + ",\"params\":"
+              + fuzz.jsonValue(2) + "}",
+          () -> "{\"jsonrpc\":\"2.0\",\"method\":" + method + ",\"params\":" + fuzz.jsonValue(2) + "}"));
     });
   }
 

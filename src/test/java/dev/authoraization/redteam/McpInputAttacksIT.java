@@ -22,8 +22,8 @@ import tools.jackson.databind.JsonNode;
  * Each carries a canary and a forged log line: neither may reach the engine's log, and the answer
  * is a JSON-RPC error that echoes neither the body nor anything of the server's insides (the MCP
  * SDK answered with its exception serialized whole, stack trace included, and logged the parser's
- * message with the caller's text at ERROR). The last two cases go past the guard into a session,
- * where the SDK answers by itself: they keep that path honest.
+ * message with the caller's text at ERROR). An unknown method goes past the guard into a session,
+ * where the SDK answers by itself: that case keeps that path honest.
  */
 @Tag("redteam")
 @ExtendWith(OutputCaptureExtension.class)
@@ -72,16 +72,17 @@ class McpInputAttacksIT extends EngineIT {
   }
 
   @Test
-  void aToolCallWhoseArgumentsAreNoObjectDoesNotWriteTheCallersTextIntoTheLog(CapturedOutput output) throws Exception {
+  void aToolCallWhoseArgumentsAreNoObjectIsInvalidParamsNotASilentAnswerAndAnErrorLog(CapturedOutput output)
+      throws Exception {
     String session = initialize();
 
     HttpResponse<String> answer = send(session, """
         {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_issues","arguments":"%s"}}"""
         .formatted(canary + forgedLine().replace("\n", "\\n")));
 
-    assertThat(answer.body()).doesNotContain(canary);
-    assertThat(output.getAll()).doesNotContain(canary);
-    assertNoInsides(answer);
+    assertRefusedQuietly(answer, output, 400, -32602);
+    assertThat(JSON.readTree(answer.body()).path("id").asInt()).isEqualTo(2);
+    assertThat(output.getAll()).doesNotContain("Failed to handle request stream");
   }
 
   @Test
