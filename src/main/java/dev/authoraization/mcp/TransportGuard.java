@@ -53,7 +53,8 @@ import tools.jackson.databind.node.MissingNode;
  *   <li>It writes each of its error answers as its {@code McpError} exception serialized whole: the
  *       server's stack trace, class names and line numbers, to any signed-in client. The guard
  *       rewrites every error answer of the SDK into a JSON-RPC error response keeping only the error's
- *       code and, below 500, its message.
+ *       code and, below 500, its message. Reported upstream as modelcontextprotocol/java-sdk#955
+ *       (open for SDK 2.1.0); once a release writes envelopes itself, this part can go.
  * </ul>
  *
  * After Spring Security: a caller without a valid token is refused before its body is read.
