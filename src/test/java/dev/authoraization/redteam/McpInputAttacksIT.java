@@ -105,6 +105,20 @@ class McpInputAttacksIT extends EngineIT {
     assertThat(output.getAll()).doesNotContain(canary);
   }
 
+  @Test
+  void aStreamOpenedWithoutASessionIsRefusedAsJsonRpcWithoutTheServersInsides() throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(15))
+        .header("Accept", "text/event-stream").header("Authorization", "Bearer " + ALICE).GET().build();
+    HttpResponse<String> answer;
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(answer.body()).path("error").path("message").asString()).contains("Session ID");
+    assertNoInsides(answer);
+  }
+
   private void assertRefusedQuietly(HttpResponse<String> answer, CapturedOutput output, int status, int code) {
     assertThat(answer.statusCode()).isEqualTo(status);
     JsonNode error = JSON.readTree(answer.body());
