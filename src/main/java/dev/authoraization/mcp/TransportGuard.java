@@ -139,7 +139,7 @@ final class TransportGuard extends OncePerRequestFilter {
     McpSchema.JSONRPCMessage message;
     try {
       message = McpSchema.deserializeJsonRpcMessage(mcpJson, text);
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | RuntimeException e) { // JSON null: the SDK's parser fails on it with a NullPointerException
       return causedBy(e, StreamReadException.class)
           ? new Refusal(-32700, "Parse error: the body is not valid JSON.", null)
           : new Refusal(-32600, "Invalid Request: the body is not one JSON-RPC 2.0 request, notification or "

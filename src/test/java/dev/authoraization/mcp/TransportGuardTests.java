@@ -56,6 +56,17 @@ class TransportGuardTests {
   }
 
   @Test
+  void aJsonNullIsAnInvalidRequestNotAServerFailure() throws Exception {
+    var response = new MockHttpServletResponse();
+
+    guard.doFilter(post("application/json", "null".getBytes(StandardCharsets.UTF_8)), response,
+        (req, res) -> { throw new AssertionError("reached the servlet"); });
+
+    assertThat(response.getStatus()).isEqualTo(400);
+    assertThat(error(response).path("code").asInt()).isEqualTo(-32600);
+  }
+
+  @Test
   void anInitializeWithoutParamsIsInvalidParamsAndTheServletNeverRuns() throws Exception {
     var response = new MockHttpServletResponse();
     var reached = new AtomicReference<Boolean>(false);
