@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import org.eclipse.jetty.http.HttpException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -94,14 +97,64 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     return gateway(DatabaseOutage.of(e).orElseThrow());
   }
 
+  /**
+   * Spring Security's firewall refusing what it finds when a form body is read for Spring's
+   * conversion (a parameter name with line breaks, say): a 400. Its message quotes the name, so it
+   * is neither logged nor answered.
+   */
+  @ExceptionHandler(RequestRejectedException.class)
+  ResponseEntity<ProblemDetail> rejected(RequestRejectedException e, HttpServletRequest request) {
+    log.debug("Request rejected by the firewall on {} {}", request.getMethod(), request.getRequestURI());
+    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(
+        ErrorCode.INVALID_ARGUMENTS, "The request could not be read; nothing was run.", Map.of()));
+  }
+
   @ExceptionHandler(RuntimeException.class)
   ResponseEntity<ProblemDetail> unexpected(RuntimeException e, HttpServletRequest request) {
+    OptionalInt refused = containerRefusal(e);
+    if (refused.isPresent()) {
+      // Jetty could not read the request (a form body it cannot decode, read for Spring's
+      // conversion): the client's mistake, answered as Jetty answers it, not a failure of ours
+      log.debug("Request refused by the container on {} {}: {}", request.getMethod(), request.getRequestURI(),
+          refused.getAsInt());
+      ProblemDetail body = refused.getAsInt() == HttpStatus.BAD_REQUEST.value()
+          ? problem(ErrorCode.INVALID_ARGUMENTS, "The request could not be read; nothing was run.", Map.of())
+          : ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(refused.getAsInt()),
+              "The request could not be read; nothing was run.");
+      return ResponseEntity.status(refused.getAsInt()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+    }
+    if (e instanceof IllegalArgumentException && wildcardContentType(request)) {
+      // Spring's ServletServerHttpRequest fails on a Content-Type such as */* where it should ignore
+      // it (spring-framework#27957): the client's mistake, answered as any other unsupported type
+      return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+          .body(ProblemDetail.forStatusAndDetail(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+              "A Content-Type with a wildcard is not supported; send application/json."));
+    }
     log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
     ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
         "The engine failed unexpectedly; nothing was executed on your behalf. The error is logged.");
     body.setType(URI.create("urn:authoraization:problem:internal"));
     body.setProperty("code", "internal");
     return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+  }
+
+  private static boolean wildcardContentType(HttpServletRequest request) {
+    try {
+      MediaType type = request.getContentType() == null ? null : MediaType.parseMediaType(request.getContentType());
+      return type != null && (type.isWildcardType() || type.isWildcardSubtype());
+    } catch (IllegalArgumentException unparsable) {
+      return false;
+    }
+  }
+
+  /** The 4xx status of Jetty's refusal to read the request, if that is what failed. */
+  private static OptionalInt containerRefusal(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+        return OptionalInt.of(http.getCode());
+      }
+    }
+    return OptionalInt.empty();
   }
 
   static ProblemDetail problem(ErrorCode code, String detail, Map<String, String> details) {

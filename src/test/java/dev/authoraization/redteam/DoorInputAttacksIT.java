@@ -4,8 +4,15 @@ import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.authoraization.support.EngineIT;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -59,6 +66,65 @@ class DoorInputAttacksIT extends EngineIT {
     assertThat(r.body().path("code").asString()).isEqualTo("invalid_arguments");
     assertThat(r.body().path("detail").asString()).contains("control characters");
     assertThat(records()).isEqualTo(records);
+  }
+
+  /**
+   * Found by probing the doors with other content types: Jetty's refusal to decode the form became a
+   * 500 on the REST door, and Spring's FormContentFilter failed a PUT with such a body the same way.
+   */
+  @Test
+  void aFormBodyTheContainerCannotDecodeIsABadRequestNotAServerFailure() throws Exception {
+    int records = records();
+    HttpResponse<String> post;
+    HttpResponse<String> put;
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      post = http.send(form("POST", "%%"), HttpResponse.BodyHandlers.ofString());
+      put = http.send(form("PUT", "a=%zz"), HttpResponse.BodyHandlers.ofString());
+    }
+
+    assertThat(post.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(post.body()).path("code").asString()).isEqualTo("invalid_arguments");
+    assertThat(put.statusCode()).isEqualTo(405);
+    assertThat(records()).isEqualTo(records);
+  }
+
+  /**
+   * Found by the same probing: Spring Security's firewall refused the parameter name when the form
+   * was read, the REST door answered 500, and logged the firewall's message, which quotes the name
+   * with its line breaks: a forged log line.
+   */
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void aFormParameterNameWithALineBreakIsABadRequestAndStaysOutOfTheLog(CapturedOutput output) throws Exception {
+    String canary = "canary-" + UUID.randomUUID();
+    HttpResponse<String> answer;
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      answer = http.send(form("POST", "a%0A2026-12-03T07:00:00.000Z%20INFO%20approval%20granted%20" + canary + "=1"),
+          HttpResponse.BodyHandlers.ofString());
+    }
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(answer.body()).doesNotContain(canary);
+    assertThat(output.getAll()).doesNotContain(canary);
+  }
+
+  /** Found by the same probing: Spring fails on a wildcard Content-Type (spring-framework#27957). */
+  @Test
+  void aWildcardContentTypeIsUnsupportedNotAServerFailure() throws Exception {
+    HttpResponse<String> answer;
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      answer = http.send(HttpRequest.newBuilder(uri("/api/v1/tool-calls")).header("Authorization", "Bearer " + ALICE)
+          .header("Content-Type", "*/*").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+
+    assertThat(answer.statusCode()).isEqualTo(415);
+  }
+
+  private HttpRequest form(String method, String body) {
+    return HttpRequest.newBuilder(uri("/api/v1/tool-calls")).header("Authorization", "Bearer " + ALICE)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
   @Test
