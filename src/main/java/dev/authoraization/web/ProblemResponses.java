@@ -147,8 +147,11 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     }
   }
 
-  /** The 4xx status of Jetty's refusal to read the request, if that is what failed. */
-  private static OptionalInt containerRefusal(Throwable failure) {
+  /**
+   * The 4xx status of Jetty's refusal to read the request (413 for a body over the limit), if that
+   * is what failed.
+   */
+  static OptionalInt containerRefusal(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
         return OptionalInt.of(http.getCode());

@@ -12,9 +12,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -56,12 +56,7 @@ public record RequestBodyLimit(long bytes) {
 
   /** Whether a failure is Jetty's refusal of a body over the limit, as it reaches a reader of the body. */
   public static boolean refused(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof HttpException http && http.getCode() == 413) {
-        return true;
-      }
-    }
-    return false;
+    return ProblemResponses.containerRefusal(failure).orElse(0) == HttpStatus.CONTENT_TOO_LARGE.value();
   }
 
   /** Whether the request comes with a body: a length over zero, or chunked. */
