@@ -106,8 +106,8 @@ class TransportGuardTests {
     var response = new MockHttpServletResponse();
 
     guard.doFilter(post("text/plain", "hello".getBytes(StandardCharsets.UTF_8)), response,
-        sdkAnswers(415, McpError.builder(-32600).message("Unsupported Media Type: Content-Type must be application/json")
-            .build()));
+        sdkAnswers(415, McpError.builder(-32600)
+            .message("Unsupported Media Type: Content-Type must be application/json").build()));
 
     assertThat(response.getStatus()).isEqualTo(415);
     JsonNode answer = JSON.readTree(response.getContentAsString());

@@ -343,7 +343,8 @@ class DoorFuzzIT extends EngineIT {
       String method = fuzz.oneOf(() -> Fuzz.quote(fuzz.of(List.of("tools/list", "ping", "logging/setLevel",
           "notifications/cancelled", "resources/read", "prompts/get"))), fuzz::jsonString);
       return List.of(fuzz.oneOf(
-          () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":\"tools/call\",\"params\":" + call + "}",
+          () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":\"tools/call\",\"params\":"
+              + call + "}",
           () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":\"tools/call\",\"params\":"
               + fuzz.jsonValue(2) + "}",
           () -> "{\"jsonrpc\":\"2.0\",\"id\":" + fuzz.jsonValue(0) + ",\"method\":" + method + ",\"params\":"
