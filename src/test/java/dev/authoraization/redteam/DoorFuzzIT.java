@@ -134,8 +134,10 @@ class DoorFuzzIT extends EngineIT {
     assertThat(onReal.status()).as(shorten(body)).isIn(400, 409, 413);
     if (head.surelyOver()) {
       // the container refuses the request head before the engine sees it: 414 when the request line
-      // alone is too long, 431 when the headers tip it over, or a connection closed on it
-      assertThat(onOther).as(head + " " + shorten(id)).isIn(414, 431, null);
+      // alone is too long, 431 when the headers tip it over, or a connection closed on it; 400 when
+      // it refuses the request line for what it holds before counting the head (seed 12345, try 92:
+      // a request line just under the limit, the token tipping the head over)
+      assertThat(onOther).as(head + " " + shorten(id)).isIn(400, 414, 431, null);
     } else if (head.surelyUnder()) {
       assertThat(onOther).as(shorten(id + " " + body)).isIn(400, 404, 413);
     } else {
