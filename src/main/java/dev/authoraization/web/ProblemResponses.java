@@ -60,7 +60,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
       HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     if (RequestBodyLimit.refused(e)) {
       return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-          .body(bodyLimit.refusal());
+          .body(containerRefused(HttpStatus.CONTENT_TOO_LARGE.value()));
     }
     return super.handleHttpMessageNotReadable(e, headers, status, request);
   }
@@ -105,8 +105,8 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
   @ExceptionHandler(RequestRejectedException.class)
   ResponseEntity<ProblemDetail> rejected(RequestRejectedException e, HttpServletRequest request) {
     log.debug("Request rejected by the firewall on {} {}", request.getMethod(), request.getRequestURI());
-    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(
-        ErrorCode.INVALID_ARGUMENTS, "The request could not be read; nothing was run.", Map.of()));
+    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(containerRefused(HttpStatus.BAD_REQUEST.value()));
   }
 
   @ExceptionHandler(RuntimeException.class)
@@ -117,11 +117,8 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
       // conversion): the client's mistake, answered as Jetty answers it, not a failure of ours
       log.debug("Request refused by the container on {} {}: {}", request.getMethod(), request.getRequestURI(),
           refused.getAsInt());
-      ProblemDetail body = refused.getAsInt() == HttpStatus.BAD_REQUEST.value()
-          ? problem(ErrorCode.INVALID_ARGUMENTS, "The request could not be read; nothing was run.", Map.of())
-          : ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(refused.getAsInt()),
-              "The request could not be read; nothing was run.");
-      return ResponseEntity.status(refused.getAsInt()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+      return ResponseEntity.status(refused.getAsInt()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+          .body(containerRefused(refused.getAsInt()));
     }
     if (e instanceof IllegalArgumentException && wildcardContentType(request)) {
       // Spring's ServletServerHttpRequest fails on a Content-Type such as */* where it should ignore
@@ -136,6 +133,20 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     body.setType(URI.create("urn:authoraization:problem:internal"));
     body.setProperty("code", "internal");
     return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+  }
+
+  /**
+   * The answer to a request the container (or the firewall in front of the door) would not let be
+   * read, whichever reader met the refusal: the limit's 413, {@code invalid_arguments} for a 400, the
+   * container's status otherwise. Nothing of the request is quoted.
+   */
+  private ProblemDetail containerRefused(int status) {
+    if (status == HttpStatus.CONTENT_TOO_LARGE.value()) {
+      return bodyLimit.refusal();
+    }
+    String detail = "The request could not be read; nothing was run.";
+    return status == HttpStatus.BAD_REQUEST.value() ? problem(ErrorCode.INVALID_ARGUMENTS, detail, Map.of())
+        : ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), detail);
   }
 
   private static boolean wildcardContentType(HttpServletRequest request) {

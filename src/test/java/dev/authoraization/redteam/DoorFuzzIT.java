@@ -16,7 +16,9 @@ import java.net.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -160,16 +162,8 @@ class DoorFuzzIT extends EngineIT {
   @MethodSource("otherContentTypes")
   void bodiesOfOtherContentTypesNeverFailOnTheServer(String method, String path, String contentType, String body)
       throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-        .expectContinue(body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.bytes()) // see send()
-        .header("Authorization", "Bearer " + ALICE).method(method, HttpRequest.BodyPublishers.ofString(body));
-    if (!contentType.isEmpty()) {
-      request.header("Content-Type", contentType);
-    }
-    HttpResponse<String> r;
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
+    HttpResponse<String> r = exchange(method, path, body, contentType.isEmpty() ? Map.of()
+        : Map.of("Content-Type", contentType));
 
     assertThat(r.statusCode()).as(method + " " + path + " " + contentType + " " + shorten(body)).isBetween(400, 499);
   }
@@ -230,13 +224,24 @@ class DoorFuzzIT extends EngineIT {
   }
 
   private HttpResponse<String> mcp(String body, String session) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(30))
-        .expectContinue(body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.bytes())
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .header("Authorization", "Bearer " + ALICE).POST(HttpRequest.BodyPublishers.ofString(body));
+    Map<String, String> headers = new HashMap<>(Map.of("Content-Type", "application/json",
+        "Accept", "application/json, text/event-stream"));
     if (session != null) {
-      request.header("Mcp-Session-Id", session);
+      headers.put("Mcp-Session-Id", session);
     }
+    return exchange("POST", "/mcp", body, headers);
+  }
+
+  /**
+   * Any method, as ALICE, on a client of its own; a body over the engine's limit with
+   * {@code Expect: 100-continue}, as {@link #send} explains.
+   */
+  private HttpResponse<String> exchange(String method, String path, String body, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        .expectContinue(body.getBytes(StandardCharsets.UTF_8).length > bodyLimit.bytes())
+        .header("Authorization", "Bearer " + ALICE).method(method, HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
     try (HttpClient http = HttpClient.newHttpClient()) {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

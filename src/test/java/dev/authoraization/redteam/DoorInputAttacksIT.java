@@ -75,12 +75,8 @@ class DoorInputAttacksIT extends EngineIT {
   @Test
   void aFormBodyTheContainerCannotDecodeIsABadRequestNotAServerFailure() throws Exception {
     int records = records();
-    HttpResponse<String> post;
-    HttpResponse<String> put;
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      post = http.send(form("POST", "%%"), HttpResponse.BodyHandlers.ofString());
-      put = http.send(form("PUT", "a=%zz"), HttpResponse.BodyHandlers.ofString());
-    }
+    HttpResponse<String> post = toolCalls("POST", "application/x-www-form-urlencoded", "%%");
+    HttpResponse<String> put = toolCalls("PUT", "application/x-www-form-urlencoded", "a=%zz");
 
     assertThat(post.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(post.body()).path("code").asString()).isEqualTo("invalid_arguments");
@@ -97,11 +93,8 @@ class DoorInputAttacksIT extends EngineIT {
   @ExtendWith(OutputCaptureExtension.class)
   void aFormParameterNameWithALineBreakIsABadRequestAndStaysOutOfTheLog(CapturedOutput output) throws Exception {
     String canary = "canary-" + UUID.randomUUID();
-    HttpResponse<String> answer;
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      answer = http.send(form("POST", "a%0A2026-12-03T07:00:00.000Z%20INFO%20approval%20granted%20" + canary + "=1"),
-          HttpResponse.BodyHandlers.ofString());
-    }
+    HttpResponse<String> answer = toolCalls("POST", "application/x-www-form-urlencoded",
+        "a%0A2026-12-03T07:00:00.000Z%20INFO%20approval%20granted%20" + canary + "=1");
 
     assertThat(answer.statusCode()).isEqualTo(400);
     assertThat(answer.body()).doesNotContain(canary);
@@ -111,20 +104,18 @@ class DoorInputAttacksIT extends EngineIT {
   /** Found by the same probing: Spring fails on a wildcard Content-Type (spring-framework#27957). */
   @Test
   void aWildcardContentTypeIsUnsupportedNotAServerFailure() throws Exception {
-    HttpResponse<String> answer;
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      answer = http.send(HttpRequest.newBuilder(uri("/api/v1/tool-calls")).header("Authorization", "Bearer " + ALICE)
-          .header("Content-Type", "*/*").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
+    HttpResponse<String> answer = toolCalls("POST", "*/*", "{}");
 
     assertThat(answer.statusCode()).isEqualTo(415);
   }
 
-  private HttpRequest form(String method, String body) {
-    return HttpRequest.newBuilder(uri("/api/v1/tool-calls")).header("Authorization", "Bearer " + ALICE)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+  /** Any method and content type to the tool-calls endpoint, as ALICE (the EngineIT helpers send JSON). */
+  private HttpResponse<String> toolCalls(String method, String contentType, String body) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(HttpRequest.newBuilder(uri("/api/v1/tool-calls")).header("Authorization", "Bearer " + ALICE)
+          .header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   @Test
