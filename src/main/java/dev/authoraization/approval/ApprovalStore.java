@@ -74,6 +74,18 @@ public class ApprovalStore {
     return ids.stream().findFirst().flatMap(this::find);
   }
 
+  /**
+   * When the requester asked for the requests stored after {@code since}, newest first, at most
+   * {@code limit} of them (the approval quota's count).
+   */
+  public List<Instant> askedSince(Caller requester, Instant since, int limit) {
+    return jdbc.query("""
+        SELECT created_at FROM approval_request
+        WHERE requester_issuer = ? AND requester_subject = ? AND created_at > ?
+        ORDER BY created_at DESC LIMIT ?""",
+        (rs, row) -> instant(rs, "created_at"), requester.issuer(), requester.subject(), ts(since), limit);
+  }
+
   /** Moves {@code from} → {@code to}; false if the request was no longer in {@code from}. */
   public boolean transition(String id, ApprovalState from, ApprovalState to, String reason, Instant now) {
     if (!from.next().contains(to)) {

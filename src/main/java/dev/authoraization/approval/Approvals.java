@@ -10,6 +10,7 @@ import dev.authoraization.call.Fingerprint;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.call.ToolCall;
 import dev.authoraization.call.ToolResult;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -58,7 +60,15 @@ public class Approvals {
   private final Clock clock;
   private final Timer latency;
   private final Broadcast broadcast;
+  private final ApprovalQuota quota;
+  private final Counter overQuota;
   private final Set<String> claiming = ConcurrentHashMap.newKeySet();
+  /**
+   * One requester's new requests are counted and stored one at a time on this node, so parallel
+   * calls cannot all read the count below the quota; a lock per stripe of requesters, not per
+   * requester, so the set stays fixed.
+   */
+  private final ReentrantLock[] asking = new ReentrantLock[64];
 
   /**
    * Tells other nodes about a transition, inside the transaction that makes it, so that the
@@ -85,14 +95,25 @@ public class Approvals {
   @Autowired
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
-      ObjectProvider<Broadcast> broadcast) {
-    this(store, audit, tx, waiters, events, channels, clock, meters, broadcast.getIfAvailable(() -> Broadcast.NONE));
+      ObjectProvider<Broadcast> broadcast, ApprovalQuota quota) {
+    this(store, audit, tx, waiters, events, channels, clock, meters, broadcast.getIfAvailable(() -> Broadcast.NONE),
+        quota);
   }
 
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
       Broadcast broadcast) {
+    this(store, audit, tx, waiters, events, channels, clock, meters, broadcast, ApprovalQuota.DEFAULTS);
+  }
+
+  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
+      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
+      Broadcast broadcast, ApprovalQuota quota) {
     this.broadcast = broadcast;
+    this.quota = quota;
+    for (int i = 0; i < asking.length; i++) {
+      asking[i] = new ReentrantLock();
+    }
     this.store = store;
     this.audit = audit;
     this.tx = tx;
@@ -105,6 +126,9 @@ public class Approvals {
         .publishPercentileHistogram().register(meters);
     Gauge.builder("engine.approval.waiters", waiters, ApprovalWaiters::size)
         .description("Callers waiting on this node for an approval request to change").register(meters);
+    this.overQuota = Counter.builder("engine.approval.over.quota")
+        .description("Approval requests refused because their requester had asked for as many as the quota allows")
+        .register(meters);
   }
 
   /** Whether other engine nodes may share the database (PostgreSQL) and act on its requests too. */
@@ -114,32 +138,42 @@ public class Approvals {
 
   /**
    * Stores a new request for a call that needs approval. Asking again with the same idempotency
-   * key returns the stored request instead of a second one.
+   * key returns the stored request instead of a second one; a new request over the requester's
+   * {@link ApprovalQuota} is refused before anything is stored or sent.
    */
   public ApprovalRequest request(ToolCall call, String decisionId, String resource,
       Map<String, String> preconditions, Map<String, String> context, Decision.NeedsApproval decision,
       String policyRevision) {
     Fingerprint fingerprint = Fingerprint.of(call.tool(), call.arguments(), preconditions);
-    Optional<ApprovalRequest> existing = store.findByIdempotencyKey(call.caller(), call.idempotencyKey());
-    if (existing.isPresent()) {
-      return sameCallOrRefuse(existing.get(), fingerprint);
-    }
-    for (ApprovalChannel channel : channels) {
-      channel.ready(); // e.g. the CIBA provider's circuit is open: refuse before storing anything
-    }
-    Instant now = now();
-    ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), decisionId, call, resource,
-        fingerprint, preconditions, context, decision.ruleId(), decision.requirement(), policyRevision,
-        ApprovalState.PENDING, now, now.plus(decision.requirement().timeToLive()), "", Optional.empty(), List.of());
+    ReentrantLock lock = asking[Math.floorMod(call.caller().principal().hashCode(), asking.length)];
+    ApprovalRequest request;
+    lock.lock();
     try {
-      tx.executeWithoutResult(status -> {
-        store.insert(request);
-        audit.append(entry("approval.requested", request).outcome("pending").build());
-      });
-    } catch (DataAccessException duplicate) {
-      // a concurrent request with the same idempotency key won the insert
-      return store.findByIdempotencyKey(call.caller(), call.idempotencyKey())
-          .map(other -> sameCallOrRefuse(other, fingerprint)).orElseThrow(() -> duplicate);
+      Optional<ApprovalRequest> existing = store.findByIdempotencyKey(call.caller(), call.idempotencyKey());
+      if (existing.isPresent()) {
+        return sameCallOrRefuse(existing.get(), fingerprint);
+      }
+      for (ApprovalChannel channel : channels) {
+        channel.ready(); // e.g. the CIBA provider's circuit is open: refuse before storing anything
+      }
+      Instant now = now();
+      refuseOverQuota(call.caller(), now);
+      request = new ApprovalRequest(UUID.randomUUID().toString(), decisionId, call, resource,
+          fingerprint, preconditions, context, decision.ruleId(), decision.requirement(), policyRevision,
+          ApprovalState.PENDING, now, now.plus(decision.requirement().timeToLive()), "", Optional.empty(), List.of());
+      ApprovalRequest stored = request;
+      try {
+        tx.executeWithoutResult(status -> {
+          store.insert(stored);
+          audit.append(entry("approval.requested", stored).outcome("pending").build());
+        });
+      } catch (DataAccessException duplicate) {
+        // another node stored a request with the same idempotency key first
+        return store.findByIdempotencyKey(call.caller(), call.idempotencyKey())
+            .map(other -> sameCallOrRefuse(other, fingerprint)).orElseThrow(() -> duplicate);
+      }
+    } finally {
+      lock.unlock();
     }
     for (ApprovalChannel channel : channels) {
       try {
@@ -150,6 +184,35 @@ public class Approvals {
       }
     }
     return request;
+  }
+
+  /**
+   * Refuses a new request when the requester already asked for as many as the quota allows within
+   * its window; the next may be asked for once the oldest of those leaves the window.
+   */
+  private void refuseOverQuota(Caller requester, Instant now) {
+    List<Instant> asked = store.askedSince(requester, now.minus(quota.window()), quota.maxRequests());
+    if (asked.size() < quota.maxRequests()) {
+      return;
+    }
+    overQuota.increment();
+    Instant next = asked.getLast().plus(quota.window());
+    long seconds = Math.max(1, (Duration.between(now, next).toMillis() + 999) / 1000);
+    throw new GatewayException(ErrorCode.TOO_MANY_APPROVAL_REQUESTS,
+        "You have asked for " + quota.maxRequests() + " approvals in the last " + human(quota.window())
+            + ", as many as this engine allows (engine.approvals.quota); nothing was stored or sent to an approver."
+            + " The next may be asked for in " + seconds + " s; if you did not mean to ask this often, check what your"
+            + " agent was told.",
+        Map.of("retry_after_seconds", Long.toString(seconds), "max_requests", Integer.toString(quota.maxRequests()),
+            "window_seconds", Long.toString(quota.window().toSeconds())));
+  }
+
+  /** A window as a reader says it: "1 h", "15 min", "90 s". */
+  private static String human(Duration window) {
+    if (window.toSecondsPart() == 0 && window.toMinutesPart() == 0) {
+      return window.toHours() + " h";
+    }
+    return window.toSecondsPart() == 0 ? window.toMinutes() + " min" : window.toSeconds() + " s";
   }
 
   public ApprovalRequest get(String id) {

@@ -21,6 +21,12 @@ public enum ErrorCode {
   APPROVAL_DENIED("approval_denied", 403),
   APPROVAL_CANCELLED("approval_cancelled", 409),
   NOT_REQUESTER("not_requester", 403),
+  /**
+   * The requester asked for as many approvals as {@code engine.approvals.quota} allows within its
+   * window; nothing was stored or sent to an approver. The message and {@code Retry-After} say when
+   * the next one may be asked for.
+   */
+  TOO_MANY_APPROVAL_REQUESTS("too_many_approval_requests", 429),
   PRECONDITION_FAILED("precondition_failed", 409),
   AUDIT_UNAVAILABLE("audit_unavailable", 503),
   CREDENTIAL_UNAVAILABLE("credential_unavailable", 503),

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class AsyncAwaitTests {
 
-  final GatewayHarness h = new GatewayHarness(TestDatabases.h2(), ToolCallGatewayTests.POLICY, false);
+  /** One requester parks hundreds of requests here: the quota is not what these are about. */
+  final GatewayHarness h = new GatewayHarness(TestDatabases.h2(), ToolCallGatewayTests.POLICY, false,
+      new ApprovalQuota(1000, Duration.ofHours(1)));
 
   ApprovalRequest parked() {
     return h.approvals.request(call("merge_change", "{\"repo\":\"demo/webapp\"}", ALICE),

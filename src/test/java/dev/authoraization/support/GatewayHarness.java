@@ -1,6 +1,9 @@
 package dev.authoraization.support;
 
 import dev.authoraization.approval.ApprovalChanged;
+import dev.authoraization.approval.ApprovalChannel;
+import dev.authoraization.approval.ApprovalQuota;
+import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalStore;
 import dev.authoraization.approval.ApprovalWaiters;
 import dev.authoraization.approval.Approvals;
@@ -14,6 +17,7 @@ import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +43,8 @@ public final class GatewayHarness {
   public final InMemoryAuditLog audit = new InMemoryAuditLog();
   public final MutableClock clock = MutableClock.startingNow();
   public final ApprovalWaiters waiters = new ApprovalWaiters();
+  /** Every request an approver was told of, in order: the one approval channel. */
+  public final List<ApprovalRequest> notified = new CopyOnWriteArrayList<>();
   public final Approvals approvals;
   public final ToolCallGateway gateway;
 
@@ -51,6 +57,11 @@ public final class GatewayHarness {
    *     race executions themselves turn it off
    */
   public GatewayHarness(DataSource dataSource, Policy policy, boolean runOnApproval) {
+    this(dataSource, policy, runOnApproval, ApprovalQuota.DEFAULTS);
+  }
+
+  /** @param quota how many approvals one requester may ask for: the engine's default unless a test is about it */
+  public GatewayHarness(DataSource dataSource, Policy policy, boolean runOnApproval, ApprovalQuota quota) {
     this.dataSource = dataSource;
     AtomicReference<ToolCallGateway> gatewayRef = new AtomicReference<>();
     this.approvals = new Approvals(new ApprovalStore(new JdbcTemplate(dataSource)), audit,
@@ -59,7 +70,8 @@ public final class GatewayHarness {
           if (runOnApproval && event instanceof ApprovalChanged changed && gatewayRef.get() != null) {
             gatewayRef.get().onApprovalChanged(changed);
           }
-        }, List.of(), clock, new SimpleMeterRegistry());
+        }, List.of((ApprovalChannel) notified::add), clock, new SimpleMeterRegistry(), Approvals.Broadcast.NONE,
+        quota);
     this.gateway = new ToolCallGateway(new ToolCatalog(List.of(tools)), policy, audit, approvals,
         List.of(tools), new SimpleMeterRegistry(), ObservationRegistry.NOOP);
     gatewayRef.set(gateway);
