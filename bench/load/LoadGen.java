@@ -194,6 +194,9 @@ public class LoadGen {
         "--engine.identity.issuers[0].audiences[0]=" + AUDIENCE,
         "--engine.approvals.rest-decisions=true",
         "--engine.approvals.ciba.embedded=false",
+        // one requester parks every call here (10,000 in the waiting-capacity run), far over the
+        // approval quota meant for people
+        "--engine.approvals.quota.max-requests=" + Math.max(100_000, WAITING * 2),
         // the waiting-capacity run holds one connection per parked call, longer than the default 60 s wait
         "--server.jetty.max-connections=" + Math.max(12000, WAITING + 1000),
         "--engine.approvals.max-wait=PT600S",
