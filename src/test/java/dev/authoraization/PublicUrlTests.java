@@ -1,6 +1,7 @@
 package dev.authoraization;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.authoraization.approval.notify.NotificationProperties;
 import dev.authoraization.approval.passkey.PasskeyProperties;
@@ -66,19 +67,35 @@ class PublicUrlTests {
     assertThat(a.redirect).isEqualTo("https://engine.example.com/login/oauth2/code/engine");
   }
 
+  @Test
+  void aPublicUrlWithATrailingSlashOrAPathIsRefusedAtStartWithWhatToSet() {
+    for (String wrong : java.util.List.of("https://engine.example.com/", "https://engine.example.com/engine",
+        "engine.example.com", "ftp://engine.example.com", "https://user@engine.example.com")) {
+      assertThatThrownBy(() -> binder(Map.of("engine.public-url", wrong)).bindOrCreate("engine", PublicUrl.class))
+          .as(wrong).rootCause().hasMessageContaining("engine.public-url must be a scheme, host and optional port only")
+          .hasMessageContaining("was " + wrong);
+    }
+    assertThat(binder(Map.of("server.port", "9090")).bindOrCreate("engine", PublicUrl.class).publicUrl())
+        .isEqualTo("http://localhost:9090");
+  }
+
+  static Binder binder(Map<String, String> given) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("given", new LinkedHashMap<>(given)));
+    try {
+      new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))
+          .forEach(environment.getPropertySources()::addLast);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Binder.get(environment);
+  }
+
   /** The four addresses as the engine binds them from application.yml and the given properties. */
   record Addresses(String issuer, String redirect, String passkeyOrigin, String approverUrl) {
 
     static Addresses of(Map<String, String> given) {
-      StandardEnvironment environment = new StandardEnvironment();
-      environment.getPropertySources().addFirst(new MapPropertySource("given", new LinkedHashMap<>(given)));
-      try {
-        new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))
-            .forEach(environment.getPropertySources()::addLast);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Binder binder = Binder.get(environment);
+      Binder binder = binder(given);
       EmbeddedIdentityProperties identity =
           binder.bindOrCreate("engine.identity.embedded", EmbeddedIdentityProperties.class);
       PasskeyProperties passkey = binder.bindOrCreate("engine.approvals.passkey", PasskeyProperties.class);

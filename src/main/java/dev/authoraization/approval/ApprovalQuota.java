@@ -1,6 +1,7 @@
 package dev.authoraization.approval;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,7 +18,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param window how far back requests count
  */
 @ConfigurationProperties("engine.approvals.quota")
-public record ApprovalQuota(Integer maxRequests, Duration window) {
+public record ApprovalQuota(@Nullable Integer maxRequests, @Nullable Duration window) {
 
   public static final ApprovalQuota DEFAULTS = new ApprovalQuota(null, null);
 

@@ -110,7 +110,7 @@ public class Approvals {
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
       Broadcast broadcast, ApprovalQuota quota) {
     this.broadcast = broadcast;
-    this.quota = quota;
+    this.quota = java.util.Objects.requireNonNull(quota, "quota");
     for (int i = 0; i < asking.length; i++) {
       asking[i] = new ReentrantLock();
     }
