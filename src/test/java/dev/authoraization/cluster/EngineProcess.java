@@ -112,6 +112,19 @@ final class EngineProcess implements AutoCloseable {
     return Duration.ofNanos(System.nanoTime() - started);
   }
 
+  /** Waits for the process to end by itself (a start that fails); its exit status. */
+  int awaitExit(Duration deadline) {
+    try {
+      if (!process.waitFor(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(name + " still runs " + deadline + " later; see " + dir.resolve("engine.log"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return process.exitValue();
+  }
+
   @Override
   public void close() {
     kill();

@@ -1,0 +1,34 @@
+package dev.authoraization.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A start that fails must end the process with a non-zero status, so that whatever supervises it
+ * (systemd's {@code Restart=on-failure}, Kubernetes, a script) sees the failure. The MCP SDK 2.1.0
+ * starts its session sweeper on a thread that is not a daemon while the context is still being
+ * built, so a failed start used to leave the JVM running, serving nothing, until someone killed it.
+ */
+class FailedStartIT {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aStartThatFailsEndsTheProcessWithStatusOneAfterSayingWhy() throws Exception {
+    Path missing = dir.resolve("no-such-policy.yaml");
+    try (EngineProcess engine = new EngineProcess("failing", dir.resolve("node"), EngineProcess.freePort(),
+        Map.of("engine.policy.path", missing.toString())).start()) {
+
+      assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
+      assertThat(Files.readString(dir.resolve("node").resolve("engine.log")))
+          .contains("Application run failed", missing.toString());
+    }
+  }
+}
