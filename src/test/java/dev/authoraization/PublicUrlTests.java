@@ -28,32 +28,18 @@ class PublicUrlTests {
 
   @Test
   void withNothingSetEverythingIsOnLocalhost8080() {
-    Addresses a = Addresses.of(Map.of());
-
-    assertThat(a.issuer).isEqualTo("http://localhost:8080");
-    assertThat(a.redirect).isEqualTo("http://localhost:8080/login/oauth2/code/engine");
-    assertThat(a.passkeyOrigin).isEqualTo("http://localhost:8080");
-    assertThat(a.approverUrl).isEqualTo("http://localhost:8080/approvals/{id}");
+    assertThat(Addresses.of(Map.of())).isEqualTo(Addresses.under("http://localhost:8080"));
   }
 
   @Test
   void anotherPortMovesTheIssuerTheSignInRedirectThePasskeyOriginAndTheApproverLinkWithIt() {
-    Addresses a = Addresses.of(Map.of("server.port", "9090"));
-
-    assertThat(a.issuer).isEqualTo("http://localhost:9090");
-    assertThat(a.redirect).isEqualTo("http://localhost:9090/login/oauth2/code/engine");
-    assertThat(a.passkeyOrigin).isEqualTo("http://localhost:9090");
-    assertThat(a.approverUrl).isEqualTo("http://localhost:9090/approvals/{id}");
+    assertThat(Addresses.of(Map.of("server.port", "9090"))).isEqualTo(Addresses.under("http://localhost:9090"));
   }
 
   @Test
   void behindAProxyThePublicAddressIsSetOnceForAllFour() {
-    Addresses a = Addresses.of(Map.of("server.port", "8081", "engine.public-url", "https://engine.example.com"));
-
-    assertThat(a.issuer).isEqualTo("https://engine.example.com");
-    assertThat(a.redirect).isEqualTo("https://engine.example.com/login/oauth2/code/engine");
-    assertThat(a.passkeyOrigin).isEqualTo("https://engine.example.com");
-    assertThat(a.approverUrl).isEqualTo("https://engine.example.com/approvals/{id}");
+    assertThat(Addresses.of(Map.of("server.port", "8081", "engine.public-url", "https://engine.example.com")))
+        .isEqualTo(Addresses.under("https://engine.example.com"));
   }
 
   @Test
@@ -93,6 +79,11 @@ class PublicUrlTests {
 
   /** The four addresses as the engine binds them from application.yml and the given properties. */
   record Addresses(String issuer, String redirect, String passkeyOrigin, String approverUrl) {
+
+    /** The four as they should be for an engine reached at {@code base}. */
+    static Addresses under(String base) {
+      return new Addresses(base, base + "/login/oauth2/code/engine", base, base + "/approvals/{id}");
+    }
 
     static Addresses of(Map<String, String> given) {
       Binder binder = binder(given);

@@ -13,13 +13,10 @@ import dev.authoraization.audit.AuditEntry;
 import dev.authoraization.call.ApprovalRequirement;
 import dev.authoraization.call.CallOutcome;
 import dev.authoraization.call.Caller;
-import dev.authoraization.call.Decision;
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
 import dev.authoraization.call.ToolCall;
-import dev.authoraization.policy.Explanation;
 import dev.authoraization.policy.Policy;
-import dev.authoraization.policy.PolicyInput;
 import dev.authoraization.support.GatewayHarness;
 import dev.authoraization.support.TestDatabases;
 import java.time.Duration;
@@ -46,24 +43,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class ApprovalFloodAttacksTests {
 
   /** Merges need one approver; developers may ask. */
-  static final Policy MERGES_NEED_APPROVAL = new Policy() {
-    @Override
-    public Decision decide(PolicyInput input) {
-      return input.tool().name().equals("merge_change") && input.call().caller().roles().contains("developer")
-          ? new Decision.NeedsApproval("merge", new ApprovalRequirement(Set.of("approver"), 1, Duration.ofHours(4), true))
-          : new Decision.Deny(Decision.DEFAULT_DENY, "no_matching_rule");
-    }
-
-    @Override
-    public Explanation explain(PolicyInput input) {
-      return new Explanation(decide(input), revision(), List.of());
-    }
-
-    @Override
-    public String revision() {
-      return "redteam-flood-1";
-    }
-  };
+  static final Policy MERGES_NEED_APPROVAL =
+      GatewayHarness.mergesNeed(new ApprovalRequirement(Set.of("approver"), 1, Duration.ofHours(4), true));
 
   static final ApprovalQuota THREE_AN_HOUR = new ApprovalQuota(3, Duration.ofHours(1));
 

@@ -14,16 +14,12 @@ import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.call.ApprovalRequirement;
 import dev.authoraization.call.CallOutcome;
 import dev.authoraization.call.Caller;
-import dev.authoraization.call.Decision;
 import dev.authoraization.call.ErrorCode;
 import dev.authoraization.call.GatewayException;
-import dev.authoraization.policy.Explanation;
 import dev.authoraization.policy.Policy;
-import dev.authoraization.policy.PolicyInput;
 import dev.authoraization.support.GatewayHarness;
 import dev.authoraization.support.TestDatabases;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,24 +33,8 @@ import org.junit.jupiter.api.Test;
 class ApprovalLifecycleAttacksTests {
 
   /** Merges need two approvers within 15 minutes; requesters may not approve. */
-  static final Policy QUORUM_OF_TWO = new Policy() {
-    @Override
-    public Decision decide(PolicyInput input) {
-      return input.tool().name().equals("merge_change") && input.call().caller().roles().contains("developer")
-          ? new Decision.NeedsApproval("merge-two", new ApprovalRequirement(Set.of("approver"), 2, Duration.ofMinutes(15), true))
-          : new Decision.Deny(Decision.DEFAULT_DENY, "no_matching_rule");
-    }
-
-    @Override
-    public Explanation explain(PolicyInput input) {
-      return new Explanation(decide(input), revision(), List.of());
-    }
-
-    @Override
-    public String revision() {
-      return "redteam-1";
-    }
-  };
+  static final Policy QUORUM_OF_TWO =
+      GatewayHarness.mergesNeed(new ApprovalRequirement(Set.of("approver"), 2, Duration.ofMinutes(15), true));
 
   final GatewayHarness h = new GatewayHarness(TestDatabases.h2(), QUORUM_OF_TWO);
 

@@ -7,10 +7,14 @@ import dev.authoraization.approval.ApprovalRequest;
 import dev.authoraization.approval.ApprovalStore;
 import dev.authoraization.approval.ApprovalWaiters;
 import dev.authoraization.approval.Approvals;
+import dev.authoraization.call.ApprovalRequirement;
 import dev.authoraization.call.Caller;
+import dev.authoraization.call.Decision;
 import dev.authoraization.call.ToolCall;
 import dev.authoraization.call.ToolCallGateway;
+import dev.authoraization.policy.Explanation;
 import dev.authoraization.policy.Policy;
+import dev.authoraization.policy.PolicyInput;
 import dev.authoraization.tool.ToolCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -75,6 +79,28 @@ public final class GatewayHarness {
     this.gateway = new ToolCallGateway(new ToolCatalog(List.of(tools)), policy, audit, approvals,
         List.of(tools), new SimpleMeterRegistry(), ObservationRegistry.NOOP);
     gatewayRef.set(gateway);
+  }
+
+  /** A policy under which developers' merges need {@code approval} and everything else is denied. */
+  public static Policy mergesNeed(ApprovalRequirement approval) {
+    return new Policy() {
+      @Override
+      public Decision decide(PolicyInput input) {
+        return input.tool().name().equals("merge_change") && input.call().caller().roles().contains("developer")
+            ? new Decision.NeedsApproval("merge", approval)
+            : new Decision.Deny(Decision.DEFAULT_DENY, "no_matching_rule");
+      }
+
+      @Override
+      public Explanation explain(PolicyInput input) {
+        return new Explanation(decide(input), revision(), List.of());
+      }
+
+      @Override
+      public String revision() {
+        return "merges-need-approval";
+      }
+    };
   }
 
   public static ToolCall call(String tool, String argumentsJson, Caller caller) {
