@@ -9,6 +9,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -25,9 +26,11 @@ import org.springframework.util.function.SingletonSupplier;
 @EnableConfigurationProperties(VaultProperties.class)
 public class VaultConfiguration {
 
+  /** After the migrations: a missing keyset file is made anew only while the vault is empty. */
   @Bean
-  VaultKeyset vaultKeyset(VaultProperties properties) {
-    return VaultKeyset.open(properties.keysetPath(), System.getenv());
+  @DependsOnDatabaseInitialization
+  VaultKeyset vaultKeyset(VaultProperties properties, DataSource dataSource) {
+    return VaultKeyset.open(properties.keysetPath(), System.getenv(), () -> VaultStore.sealed(dataSource));
   }
 
   @Bean

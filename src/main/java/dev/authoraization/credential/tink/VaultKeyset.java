@@ -24,6 +24,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,18 +69,36 @@ public final class VaultKeyset {
 
   /** From {@value #ENV} when set, else from {@code path}, created when missing. */
   public static VaultKeyset open(Path path, Map<String, String> environment) {
+    return open(path, environment, () -> 0);
+  }
+
+  /**
+   * As {@link #open(Path, Map)}, but makes no new keyset file while the vault holds {@code sealed}
+   * credentials: a new keyset cannot read them, and making one would leave the engine looking
+   * healthy until the first of them is needed (the file lost with a volume that was not mounted,
+   * a restore that forgot it).
+   */
+  public static VaultKeyset open(Path path, Map<String, String> environment, LongSupplier sealed) {
     String fromEnv = environment.get(ENV);
     if (fromEnv != null && !fromEnv.isBlank()) {
       return new VaultKeyset(Optional.empty(), parse(decodeEnv(fromEnv), "the " + ENV + " environment variable"));
     }
-    return openFile(path);
+    return openFile(path, sealed);
   }
 
-  static VaultKeyset openFile(Path path) {
+  static VaultKeyset openFile(Path path, LongSupplier sealed) {
     Path file = path.toAbsolutePath().normalize();
     if (Files.exists(file)) {
       checkOwnerOnly(file);
       return new VaultKeyset(Optional.of(file), parse(read(file), "the vault keyset file " + file));
+    }
+    long held = sealed.getAsLong();
+    if (held > 0) {
+      throw new IllegalStateException("The vault keyset file " + file + " is missing, but the vault holds " + held
+          + " credential(s) sealed with a keyset; a new one could not read them, so none was made. Restore the"
+          + " keyset file from its backup (or set " + ENV + "; engine.vault.keyset-path says where the file is)."
+          + " If it is lost for good, delete those rows (DELETE FROM vault_credential) and store the credentials"
+          + " again with `vault put`.");
     }
     try {
       KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
@@ -90,7 +109,7 @@ public final class VaultKeyset {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Cannot generate the vault keyset (" + e.getClass().getSimpleName() + ").");
     } catch (java.nio.file.FileAlreadyExistsException raced) {
-      return openFile(file);
+      return openFile(file, sealed);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the vault keyset file " + file, e);
     }

@@ -104,6 +104,12 @@ public final class VaultStore implements StoredSecrets {
             rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant()));
   }
 
+  /** How many credentials the vault in {@code dataSource} holds, under any key (read before a keyset is opened). */
+  public static long sealed(DataSource dataSource) {
+    return Objects.requireNonNull(
+        new JdbcTemplate(dataSource).queryForObject("SELECT count(*) FROM vault_credential", Long.class));
+  }
+
   /** How many entries are still encrypted under the key. */
   public long countUnder(long keyId) {
     return Objects.requireNonNull(jdbc.queryForObject("SELECT count(*) FROM vault_credential WHERE key_id = ?", Long.class, keyId));

@@ -9,6 +9,7 @@ import dev.authoraization.credential.SecretKind;
 import dev.authoraization.credential.StoredSecrets;
 import dev.authoraization.credential.githubapp.TestAppKey;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -34,6 +35,31 @@ class VaultStoreTests {
 
   private VaultStore store(DataSource ds, String keysetName) {
     return new VaultStore(ds, VaultKeyset.open(dir.resolve(keysetName), Map.of()), Clock.systemUTC());
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void aLostKeysetFileIsNotMadeAnewWhileTheVaultHoldsCredentialsSealedWithIt(DataSource ds) throws Exception {
+    Path file = dir.resolve("lost-keyset.json");
+    store(ds, "lost-keyset.json").put("github", ALICE, SecretKind.LINKED_TOKEN, canary());
+    Files.delete(file); // a volume that was not mounted, a restore that forgot it
+
+    assertThatThrownBy(() -> VaultKeyset.open(file, Map.of(), () -> VaultStore.sealed(ds)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("vault keyset file " + file.toAbsolutePath() + " is missing")
+        .hasMessageContaining("holds 1 credential(s)")
+        .hasMessageContaining("Restore the keyset file");
+    assertThat(file).doesNotExist();
+  }
+
+  @ParameterizedTest
+  @MethodSource(BOTH)
+  void anEmptyVaultGetsANewKeysetFileAtItsFirstStart(DataSource ds) {
+    Path file = dir.resolve("first-keyset.json");
+
+    VaultKeyset.open(file, Map.of(), () -> VaultStore.sealed(ds));
+
+    assertThat(file).exists();
   }
 
   private static String canary() {
