@@ -2,6 +2,7 @@ package dev.authoraization.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,20 @@ class FailedStartIT {
       assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
       assertThat(Files.readString(dir.resolve("node").resolve("engine.log")))
           .contains("Application run failed", missing.toString());
+    }
+  }
+
+  @Test
+  void aPostgresThatAcceptsButNeverAnswersEndsTheStartInsteadOfHangingIt() throws Exception {
+    // the kernel completes the handshake for a listening socket nobody accepts on: a server that is
+    // there and never answers, as a hung PostgreSQL or a proxy whose backend is gone
+    try (ServerSocket silent = new ServerSocket(0);
+        EngineProcess engine = new EngineProcess("silent-db", dir.resolve("node"), EngineProcess.freePort(), Map.of(
+            "spring.datasource.url", "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/engine",
+            "spring.datasource.username", "engine", "spring.datasource.password", "unused")).start()) {
+
+      assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
+      assertThat(Files.readString(dir.resolve("node").resolve("engine.log"))).contains("Application run failed");
     }
   }
 }
