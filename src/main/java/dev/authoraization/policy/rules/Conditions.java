@@ -4,6 +4,8 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.types.CelKind;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -13,6 +15,8 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The CEL environment rule conditions are compiled in: the variables {@code caller},
@@ -65,10 +69,29 @@ final class Conditions {
       throw new IllegalArgumentException("condition must be boolean, but it is "
           + ast.getResultType().name() + ": " + expression);
     }
+    refuseUnknownFields(ast, expression);
     try {
       return new Condition.Cel(expression, runtime.createProgram(ast));
     } catch (CelEvaluationException e) {
       throw new IllegalArgumentException("condition cannot be planned: " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code caller} and {@code tool} are maps to CEL, so a misspelt field ({@code caller.rolez})
+   * type-checks and then fails every call as a condition error. Their fields are known: a select
+   * of another one is refused here, at load.
+   */
+  private static void refuseUnknownFields(CelAbstractSyntaxTree ast, String expression) {
+    CelNavigableAst.fromAst(ast).getRoot().allNodes()
+        .filter(node -> node.getKind() == CelExpr.ExprKind.Kind.SELECT)
+        .map(node -> node.expr().select())
+        .forEach(select -> ast.getReference(select.operand().id()).ifPresent(variable -> {
+          Set<String> fields = PolicyVariables.FIELDS.get(variable.name());
+          if (fields != null && !fields.contains(select.field())) {
+            throw new IllegalArgumentException("condition uses " + variable.name() + "." + select.field()
+                + ", which does not exist (" + variable.name() + " has " + new TreeSet<>(fields) + "): " + expression);
+          }
+        }));
   }
 }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -32,6 +33,11 @@ final class PolicyVariables implements CelVariableResolver {
 
   static final String CALLER = "caller";
   static final String TOOL = "tool";
+
+  /** The fields of {@code caller} and {@code tool}: CEL sees maps, so {@link Conditions} checks names against these. */
+  static final Map<String, Set<String>> FIELDS = Map.of(
+      CALLER, Set.of("subject", "issuer", "roles", "agent"),
+      TOOL, Set.of("name", "risk"));
   static final String ARGS = "args";
   static final String RESOURCE = "resource";
 

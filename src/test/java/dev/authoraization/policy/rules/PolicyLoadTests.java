@@ -101,6 +101,50 @@ class PolicyLoadTests {
   }
 
   @Test
+  void loadWhenConditionUsesAFieldTheCallerOrToolDoesNotHaveThenErrorNamesTheFieldsThereAre() throws Exception {
+    Path file = write("""
+        rules:
+          - id: developers-read
+            tools: [list_issues]
+            when: '"developer" in caller.rolez'
+            effect: allow
+        """);
+
+    assertThatThrownBy(() -> RulesPolicy.load(file))
+        .hasMessageStartingWith("Policy file " + file + ", line 4, rule 'developers-read': "
+            + "condition uses caller.rolez, which does not exist (caller has [agent, issuer, roles, subject])");
+    Path tool = write("""
+        rules:
+          - id: reads
+            tools: ['*']
+            when: 'has(tool.kind) && tool.risk == "READ"'
+            effect: allow
+        """);
+    assertThatThrownBy(() -> RulesPolicy.load(tool)).hasMessageContaining("condition uses tool.kind");
+  }
+
+  @Test
+  void everyFieldTheCallerAndToolHaveIsAcceptedAndArgumentsStayFree() throws Exception {
+    Path file = write("""
+        rules:
+          - id: all-fields
+            tools: ['*']
+            when: >-
+              caller.subject != "" && caller.issuer != "" && "developer" in caller.roles && caller.agent == ""
+              && tool.name != "" && tool.risk == "READ" && args.anything.goes == 1
+            effect: allow
+        """);
+
+    assertThat(RulesPolicy.load(file)).isNotNull();
+  }
+
+  @Test
+  void theCheckedFieldsAreTheOnesAConditionIsGiven() {
+    assertThat(PolicyVariables.caller(dev.authoraization.call.Caller.of("s", "i", java.util.Set.of())).keySet())
+        .isEqualTo(PolicyVariables.FIELDS.get(PolicyVariables.CALLER));
+  }
+
+  @Test
   void loadWhenConditionHasSyntaxErrorThenErrorSaysDoesNotCompile() throws Exception {
     Path file = write("""
         rules:

@@ -305,7 +305,7 @@ class RulesPolicyTests {
         rules:
           - id: broken
             tools: ["*"]
-            when: 'caller.department == "eng"'
+            when: 'args.department == "eng"'
             effect: allow
           - id: all
             tools: ["*"]
