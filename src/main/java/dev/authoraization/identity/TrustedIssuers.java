@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationServiceException;
@@ -55,6 +57,9 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * passed is not checked again while it is valid ({@link VerifiedTokens}, ADR 0017).
  */
 public final class TrustedIssuers {
+
+  private static final Logger log = LoggerFactory.getLogger(TrustedIssuers.class);
+  private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
 
   private final Map<String, LazyManager> trusted;
   private final VerifiedTokens verified;
@@ -127,6 +132,7 @@ public final class TrustedIssuers {
     private final IdentityProperties.Issuer issuer;
     private final Supplier<JwtDecoder> decoder;
     private volatile AuthenticationManager delegate;
+    private volatile long lastWarned;
 
     LazyManager(IdentityProperties.Issuer issuer, Supplier<JwtDecoder> decoder) {
       this.issuer = issuer;
@@ -144,7 +150,7 @@ public final class TrustedIssuers {
               built = decoder.get();
             } catch (RuntimeException discoveryFailed) {
               // not cached: the next request tries again, so the engine recovers with the issuer
-              throw new IdentityUnavailableException(issuer.uri(), discoveryFailed);
+              throw unavailable(discoveryFailed);
             }
             if (built instanceof NimbusJwtDecoder nimbus) {
               nimbus.setJwtValidator(validator(issuer));
@@ -161,8 +167,24 @@ public final class TrustedIssuers {
         return manager.authenticate(authentication);
       } catch (AuthenticationServiceException keysUnavailable) {
         // Spring Security's wrapping of a JwtException that is not a bad token: the JWKS fetch failed
-        throw new IdentityUnavailableException(issuer.uri(), keysUnavailable);
+        throw unavailable(keysUnavailable);
       }
+    }
+
+    /** Tells the operator too, at most once a minute per issuer: callers only see 503s. */
+    private IdentityUnavailableException unavailable(RuntimeException cause) {
+      long now = System.nanoTime();
+      if (lastWarned == 0 || now - lastWarned > WARN_EVERY_NANOS) {
+        lastWarned = now;
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        log.warn("Identity provider {} unavailable: its signing keys could not be fetched ({}); tokens it signed "
+            + "get 503 until it answers (repeated at most once a minute; /actuator/health shows identity)",
+            issuer.uri(), root.getClass().getSimpleName());
+      }
+      return new IdentityUnavailableException(issuer.uri(), cause);
     }
   }
 

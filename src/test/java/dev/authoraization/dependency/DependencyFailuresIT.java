@@ -32,9 +32,12 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -214,8 +217,9 @@ class DependencyFailuresIT extends EngineIT {
   @Order(3)
   @ParameterizedTest(name = "identity provider {0}")
   @MethodSource("keysUnavailable")
+  @ExtendWith(OutputCaptureExtension.class)
   void tokenWhenTheIssuerIsSlowOrDownThen503NamingTheIdentityProviderNot401AndRecoversWhenBack(String mode,
-      String issuer) {
+      String issuer, CapturedOutput output) {
     STUB.stubFor(WireMock.get(urlPathEqualTo("/slow-jwks"))
         .willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString()).withFixedDelay(5_000)));
 
@@ -232,6 +236,8 @@ class DependencyFailuresIT extends EngineIT {
     assertThat(failed.raw().body()).doesNotContain("Exception");
     assertThat(STUB.findAll(WireMock.getRequestedFor(urlPathEqualTo("/api/repos/demo/webapp/issues"))))
         .as("nothing ran").isEmpty();
+    assertThat(output.getOut()).as("the operator is told, not only the caller")
+        .contains("WARN", "Identity provider " + issuer + " unavailable: its signing keys could not be fetched");
 
     STUB.stubFor(WireMock.get(urlPathEqualTo("/slow-jwks")).willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString())));
     if (issuer.equals(DOWN_ISSUER)) {
