@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
  * default ({@code loginTimeout=0}), so a server that accepts connections and then never answers (a
  * hung server, a proxy whose backend is gone) kept a start in Flyway for ever, deaf to SIGTERM,
  * and kept every new pool connection waiting while the engine ran. The driver's own setting is
- * added to a PostgreSQL URL that does not set it; the URL is kept as given otherwise, and the
+ * added to a PostgreSQL URL that sets none (neither in the URL nor in {@code
+ * spring.datasource.hikari.data-source-properties}); the URL is kept as given otherwise, and the
  * cluster's LISTEN connection, opened from the same URL, gets it too.
  */
 @Component
@@ -19,7 +20,9 @@ public class PostgresLoginTimeout implements BeanPostProcessor {
 
   @Override
   public Object postProcessBeforeInitialization(Object bean, String beanName) {
-    if (bean instanceof HikariDataSource pool && pool.getJdbcUrl() != null) {
+    // a loginTimeout among the driver properties counts as set (the URL's would override it)
+    if (bean instanceof HikariDataSource pool && pool.getJdbcUrl() != null
+        && !pool.getDataSourceProperties().containsKey("loginTimeout")) {
       pool.setJdbcUrl(bounded(pool.getJdbcUrl()));
     }
     return bean;

@@ -23,6 +23,25 @@ class PostgresLoginTimeoutTests {
   }
 
   @Test
+  void aLoginTimeoutAmongTheDriverPropertiesIsKeptToo() {
+    try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource()) {
+      pool.setJdbcUrl("jdbc:postgresql://db/engine");
+      pool.addDataSourceProperty("loginTimeout", "30");
+
+      new PostgresLoginTimeout().postProcessBeforeInitialization(pool, "dataSource");
+
+      assertThat(pool.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/engine");
+    }
+    try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource()) {
+      pool.setJdbcUrl("jdbc:postgresql://db/engine");
+
+      new PostgresLoginTimeout().postProcessBeforeInitialization(pool, "dataSource");
+
+      assertThat(pool.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/engine?loginTimeout=10");
+    }
+  }
+
+  @Test
   void otherDatabasesAreLeftAlone() {
     String h2 = "jdbc:h2:file:./data/engine;MODE=PostgreSQL;AUTO_SERVER=TRUE";
     assertThat(PostgresLoginTimeout.bounded(h2)).isEqualTo(h2);
