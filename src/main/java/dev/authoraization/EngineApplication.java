@@ -16,7 +16,7 @@ public class EngineApplication {
       SpringApplication.run(EngineApplication.class, args);
     } catch (SpringApplication.AbandonedRunException expected) {
       throw expected; // a run stopped on purpose (the AOT cache's training start), not a failure
-    } catch (RuntimeException failed) {
+    } catch (RuntimeException | Error failed) {
       // Spring has logged why. End the process now, with a status a supervisor (systemd,
       // Kubernetes, a script) sees: a thread a library started before the failure would keep the
       // JVM running with nothing served (the MCP SDK 2.1.0's session sweeper is not a daemon).

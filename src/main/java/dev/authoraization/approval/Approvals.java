@@ -89,7 +89,7 @@ public class Approvals {
 
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters) {
-    this(store, audit, tx, waiters, events, channels, clock, meters, Broadcast.NONE);
+    this(store, audit, tx, waiters, events, channels, clock, meters, Broadcast.NONE, ApprovalQuota.DEFAULTS);
   }
 
   @Autowired
@@ -98,12 +98,6 @@ public class Approvals {
       ObjectProvider<Broadcast> broadcast, ApprovalQuota quota) {
     this(store, audit, tx, waiters, events, channels, clock, meters, broadcast.getIfAvailable(() -> Broadcast.NONE),
         quota);
-  }
-
-  public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,
-      ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
-      Broadcast broadcast) {
-    this(store, audit, tx, waiters, events, channels, clock, meters, broadcast, ApprovalQuota.DEFAULTS);
   }
 
   public Approvals(ApprovalStore store, AuditLog audit, TransactionTemplate tx, ApprovalWaiters waiters,

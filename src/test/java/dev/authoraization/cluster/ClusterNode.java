@@ -1,6 +1,7 @@
 package dev.authoraization.cluster;
 
 import dev.authoraization.approval.ApprovalChanged;
+import dev.authoraization.approval.ApprovalQuota;
 import dev.authoraization.approval.ApprovalStore;
 import dev.authoraization.approval.ApprovalWaiters;
 import dev.authoraization.approval.Approvals;
@@ -52,7 +53,7 @@ final class ClusterNode implements AutoCloseable {
           if (event instanceof ApprovalChanged changed && gatewayRef.get() != null) {
             gatewayRef.get().onApprovalChanged(changed);
           }
-        }, List.of(), clock, new SimpleMeterRegistry(), notify);
+        }, List.of(), clock, new SimpleMeterRegistry(), notify, ApprovalQuota.DEFAULTS);
     this.gateway = new ToolCallGateway(new ToolCatalog(List.of(tools)), ToolCallGatewayTests.POLICY, audit,
         approvals, List.of(tools), new SimpleMeterRegistry(), ObservationRegistry.NOOP);
     gatewayRef.set(gateway);

@@ -140,8 +140,12 @@ class PolicyLoadTests {
 
   @Test
   void theCheckedFieldsAreTheOnesAConditionIsGiven() {
-    assertThat(PolicyVariables.caller(dev.authoraization.call.Caller.of("s", "i", java.util.Set.of())).keySet())
-        .isEqualTo(PolicyVariables.FIELDS.get(PolicyVariables.CALLER));
+    PolicyVariables variables = new PolicyVariables(Calls.call("list_issues", Calls.caller("alice", "developer")));
+
+    for (String name : PolicyVariables.FIELDS.keySet()) {
+      assertThat(variables.find(name)).as(name).hasValueSatisfying(value ->
+          assertThat(((java.util.Map<?, ?>) value).keySet()).isEqualTo(PolicyVariables.FIELDS.get(name)));
+    }
   }
 
   @Test
