@@ -46,4 +46,16 @@ class FailedStartIT {
       assertThat(Files.readString(dir.resolve("node").resolve("engine.log"))).contains("Application run failed");
     }
   }
+
+  @Test
+  void aMisspelledSettingEndsTheStartNamingItAndTheSettingMeant() throws Exception {
+    try (EngineProcess engine = new EngineProcess("misspelled", dir.resolve("node"), EngineProcess.freePort(),
+        Map.of("engine.identity.embeded.enabled", "false")).start()) {
+
+      assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
+      assertThat(Files.readString(dir.resolve("node").resolve("engine.log"))).contains("APPLICATION FAILED TO START",
+          "engine.identity.embeded.enabled", "did you mean engine.identity.embedded.enabled?")
+          .doesNotContain("Started EngineApplication");
+    }
+  }
 }
