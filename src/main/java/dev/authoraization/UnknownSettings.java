@@ -6,14 +6,23 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.BindContext;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -25,6 +34,7 @@ import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.util.ClassUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,8 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>The settings the engine knows are its configuration metadata (generated from the
  * {@code @ConfigurationProperties} records, plus {@code additional-spring-configuration-metadata.json}
  * for those read with {@code @Value} or a condition). A name is known when it or one of its
- * ancestors is one of them: what lies below a list or map setting ({@code
- * engine.identity.issuers[0].uri}) is that setting's to bind. Files, the command line, system
+ * ancestors is one of them; below a list of the engine's records ({@code
+ * engine.identity.issuers[0].roles-claim}) it must be a name Spring's binder tries for the record.
+ * Files, the command line, system
  * properties and {@code SPRING_APPLICATION_JSON} are checked, and the start fails naming each
  * unknown setting, where it was set and the nearest known name, never its value. Environment
  * variables are only warned about: their namespace is shared with the platform (a wrapper
@@ -68,19 +79,81 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
     Known known = Known.fromMetadata();
     List<String> unknown = new ArrayList<>();
     for (PropertySource<?> source : environment.getPropertySources()) {
-      if (ConfigurationPropertySources.isAttachedConfigurationPropertySource(source)) {
-        continue;
-      }
       if (source instanceof SystemEnvironmentPropertySource variables) {
         warnAboutUnknownVariables(variables.getPropertyNames(), known);
-      } else if (ConfigurationPropertySource.from(source) instanceof IterableConfigurationPropertySource names) {
-        names.stream().filter(ENGINE::isAncestorOf).filter(name -> !known.covers(name))
-            .forEach(name -> unknown.add(known.describe(name, names.getConfigurationProperty(name))));
       }
     }
+    report(environment, ENGINE, known::covers, known.settings(), unknown);
+    known.lists().forEach((list, elements) -> checkInside(environment, list, elements, unknown));
     if (!unknown.isEmpty()) {
       throw new Refused(unknown);
     }
+  }
+
+  /**
+   * Below a list of records ({@code engine.identity.issuers[0].audience}) the names are the
+   * record's: Spring's binder binds the list, and every name it tried is known, whether the
+   * configuration had it or not. When the binding fails (a value the record refuses), the names it
+   * did not reach cannot be told apart, so the check is left to the real binding, which reports the
+   * value as it always has.
+   */
+  private static void checkInside(ConfigurableEnvironment environment, ConfigurationPropertyName list,
+      Class<?> elements, List<String> unknown) {
+    Attempts attempts = new Attempts();
+    try {
+      Binder.get(environment).bind(list, Bindable.listOf(elements), attempts);
+    } catch (BindException refusedValue) {
+      return;
+    }
+    report(environment, list, attempts.names::contains,
+        attempts.names.stream().map(ConfigurationPropertyName::toString).toList(), unknown);
+  }
+
+  /**
+   * Adds each name below {@code root} that is not {@code known}, from every source but the
+   * environment variables, once per name: a list set in the wrong name is one entry, not one per
+   * item.
+   */
+  private static void report(ConfigurableEnvironment environment, ConfigurationPropertyName root,
+      Predicate<ConfigurationPropertyName> known, List<String> candidates, List<String> unknown) {
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (source instanceof SystemEnvironmentPropertySource
+          || ConfigurationPropertySources.isAttachedConfigurationPropertySource(source)
+          || !(ConfigurationPropertySource.from(source) instanceof IterableConfigurationPropertySource names)) {
+        continue;
+      }
+      Map<ConfigurationPropertyName, @Nullable ConfigurationProperty> found = new LinkedHashMap<>();
+      names.stream().filter(root::isAncestorOf).filter(known.negate())
+          .forEach(name -> found.putIfAbsent(withoutIndex(name), names.getConfigurationProperty(name)));
+      found.forEach((name, property) -> unknown.add(describe(name, property, candidates)));
+    }
+  }
+
+  private static ConfigurationPropertyName withoutIndex(ConfigurationPropertyName name) {
+    ConfigurationPropertyName shown = name;
+    while (shown.isLastElementIndexed()) {
+      shown = shown.getParent();
+    }
+    return shown;
+  }
+
+  /** Every name the binder tried, whether the configuration had it or not. */
+  private static final class Attempts implements BindHandler {
+
+    private final Set<ConfigurationPropertyName> names = new HashSet<>();
+
+    @Override
+    public <T> Bindable<T> onStart(ConfigurationPropertyName name, Bindable<T> target, BindContext context) {
+      names.add(name);
+      return target;
+    }
+  }
+
+  /** The name, where it was set and the nearest of the candidates; never the value. */
+  private static String describe(ConfigurationPropertyName name, @Nullable ConfigurationProperty property,
+      List<String> candidates) {
+    String where = property == null || property.getOrigin() == null ? "" : " (" + property.getOrigin() + ")";
+    return name + where + Known.nearest(name.toString(), candidates);
   }
 
   private void warnAboutUnknownVariables(String[] variables, Known known) {
@@ -97,8 +170,16 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
     }
   }
 
-  /** The settings the engine knows, from its configuration metadata. */
-  record Known(Set<ConfigurationPropertyName> names, Set<ConfigurationPropertyName> groups, List<String> variables) {
+  /**
+   * The settings the engine knows, from its configuration metadata.
+   *
+   * @param settings their names as the metadata spells them
+   * @param lists the settings that are lists of the engine's own records, with the record type
+   */
+  record Known(List<String> settings, Set<ConfigurationPropertyName> names, Set<ConfigurationPropertyName> groups,
+      List<String> variables, Map<ConfigurationPropertyName, Class<?>> lists) {
+
+    private static final Pattern LIST_OF_RECORDS = Pattern.compile("java\\.util\\.List<(dev\\.authoraization\\.[\\w.$]+)>");
 
     /**
      * The engine's metadata is the first on the class path: target/classes comes before the
@@ -111,25 +192,28 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
       if (url == null) {
         throw new IllegalStateException("the engine's " + METADATA + " is missing from the class path");
       }
-      List<String> names;
+      Map<String, String> types = new LinkedHashMap<>();
       try (InputStream in = url.openStream()) {
         JsonNode metadata = JsonMapper.shared().readTree(in);
-        names = metadata.get("properties").valueStream().map(property -> property.get("name").asString()).toList();
+        metadata.get("properties").values().forEach(property ->
+            types.put(property.get("name").asString(), property.path("type").asString("")));
       } catch (IOException e) {
         throw new IllegalStateException("cannot read the engine's " + METADATA + ": " + e.getMessage(), e);
       }
-      if (names.stream().noneMatch(name -> name.startsWith("engine."))) {
+      if (types.keySet().stream().noneMatch(name -> name.startsWith("engine."))) {
         throw new IllegalStateException(url + " is not the engine's " + METADATA
             + " (it names no engine setting): the engine's classes must come first on the class path");
       }
-      return of(names);
+      return of(types);
     }
 
-    static Known of(List<String> settings) {
+    /** From setting names and their types as the metadata writes them ({@code java.util.List<...>}). */
+    static Known of(Map<String, String> types) {
       Set<ConfigurationPropertyName> names = new HashSet<>();
       Set<ConfigurationPropertyName> groups = new HashSet<>();
       List<String> variables = new ArrayList<>();
-      for (String setting : settings) {
+      Map<ConfigurationPropertyName, Class<?>> lists = new LinkedHashMap<>();
+      types.forEach((setting, type) -> {
         ConfigurationPropertyName name = ConfigurationPropertyName.of(setting);
         names.add(name);
         for (ConfigurationPropertyName group = name.getParent(); !group.isEmpty(); group = group.getParent()) {
@@ -139,8 +223,13 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
         String variable = setting.toUpperCase(Locale.ROOT).replace('.', '_');
         variables.add(variable.replace('-', '_'));
         variables.add(variable.replace("-", ""));
-      }
-      return new Known(Set.copyOf(names), Set.copyOf(groups), List.copyOf(variables));
+        Matcher list = LIST_OF_RECORDS.matcher(type);
+        if (list.matches()) {
+          lists.put(name, ClassUtils.resolveClassName(list.group(1), UnknownSettings.class.getClassLoader()));
+        }
+      });
+      return new Known(List.copyOf(types.keySet()), Set.copyOf(names), Set.copyOf(groups), List.copyOf(variables),
+          Map.copyOf(lists));
     }
 
     boolean covers(ConfigurationPropertyName name) {
@@ -159,16 +248,11 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
       return variables.stream().anyMatch(known -> variable.equals(known) || variable.startsWith(known + "_"));
     }
 
-    String describe(ConfigurationPropertyName name, @Nullable ConfigurationProperty property) {
-      String where = property == null || property.getOrigin() == null ? "" : " (" + property.getOrigin() + ")";
-      return name + where + nearest(name.toString(), names.stream().map(ConfigurationPropertyName::toString).toList());
-    }
-
     String describeVariable(String variable) {
       return variable + nearest(variable, variables);
     }
 
-    private static String nearest(String unknown, List<String> known) {
+    static String nearest(String unknown, List<String> known) {
       String typed = unknown.toLowerCase(Locale.ROOT);
       return known.stream()
           .map(candidate -> new Suggestion(candidate, distance(typed, candidate.toLowerCase(Locale.ROOT))))
