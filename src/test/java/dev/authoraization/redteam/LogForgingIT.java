@@ -1,0 +1,115 @@
+package dev.authoraization.redteam;
+
+import static dev.authoraization.support.TestTokens.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.authoraization.support.EngineIT;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/**
+ * A signed-in MCP client writes a whole log line, line break first, into text the MCP SDK logs
+ * (the clientInfo of an initialize at INFO, an unknown notification at WARN, a response to a
+ * request the server never sent at ERROR), hoping that an operator or a log pipeline takes it for an
+ * entry of the engine's own: "approval granted". The text reaches the log, but every line it starts
+ * is indented, so none begins with a timestamp. Each test checks first that its text did reach the
+ * log: without that the attack would not be tried at all.
+ */
+@Tag("redteam")
+@ExtendWith(OutputCaptureExtension.class)
+class LogForgingIT extends EngineIT {
+
+  static final String ALICE = token("alice", "developer");
+
+  private final String canary = "canary-" + UUID.randomUUID();
+
+  /** A whole entry as the engine writes one; {@link #FORGED_START} is how its line begins. */
+  private String forged() {
+    return FORGED_START + " INFO 1 --- [main] d.a.approval.Approvals : approval granted " + canary;
+  }
+
+  private static final String FORGED_START = "2026-12-03T07:00:00.000Z";
+
+  @Test
+  void aClientInfoWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
+    send(null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"agent\\n%s","version":"1\\r%s"}}}""".formatted(forged(), forged()));
+
+    assertForgedLinesIndented(output, 2);
+  }
+
+  @Test
+  void anUnknownNotificationWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
+    String session = initialize();
+
+    send(session, """
+        {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"x\\r\\n%s"}}"""
+        .formatted(forged()));
+
+    assertForgedLinesIndented(output, 1);
+  }
+
+  @Test
+  void aResponseToNoRequestWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
+    String session = initialize();
+
+    send(session, "{\"jsonrpc\":\"2.0\",\"id\":\"x\\n" + forged() + "\",\"result\":{}}");
+
+    assertForgedLinesIndented(output, 1);
+  }
+
+  @Test
+  void anExceptionMessageWithALineBreakCannotStartALineButItsStackTraceKeepsItsShape(CapturedOutput output) {
+    LoggerFactory.getLogger(LogForgingIT.class).warn("refused {}", "x\n" + forged(),
+        new IllegalStateException("outer\n" + forged(), new IllegalArgumentException("inner\r\n" + forged())));
+
+    assertForgedLinesIndented(output, 3);
+    assertThat(output.getAll()).containsPattern("(?m)^\tat dev\\.authoraization\\.redteam\\.LogForgingIT\\.")
+        .containsPattern("(?m)^Caused by: java\\.lang\\.IllegalArgumentException: inner\\r?$");
+  }
+
+  private void assertForgedLinesIndented(CapturedOutput output, int times) {
+    // the SDK may log after it answered
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(output.getAll().split(canary, -1)).as("the text reached the log").hasSizeGreaterThan(times));
+    String log = output.getAll();
+    assertThat(log).doesNotContainPattern("(?m)^" + FORGED_START)
+        .containsPattern("(?m)^  " + FORGED_START + " INFO 1 --- \\[main\\] d\\.a\\.approval\\.Approvals : approval granted "
+            + canary);
+  }
+
+  private String initialize() throws Exception {
+    HttpResponse<String> initialized = send(null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+    assertThat(initialized.statusCode()).isEqualTo(200);
+    String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    assertThat(send(session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode())
+        .isEqualTo(202);
+    return session;
+  }
+
+  private HttpResponse<String> send(@Nullable String session, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(15))
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .header("Authorization", "Bearer " + ALICE).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      request.header("Mcp-Session-Id", session);
+    }
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+}
