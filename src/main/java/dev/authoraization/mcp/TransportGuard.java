@@ -49,7 +49,8 @@ import tools.jackson.databind.node.MissingNode;
  *       the SDK would refuse with a JSON-RPC error of its own: {@code -32700} (not JSON),
  *       {@code -32600} (not one request, notification or response; batches included), {@code -32602}
  *       (the params of {@code initialize}, {@code tools/call} or {@code logging/setLevel} do not fit
- *       the schema). Nothing of the body is logged.
+ *       the schema; a response, as this server sends clients no requests: the SDK answered one with a
+ *       500 and logged its id at ERROR). Nothing of the body is logged.
  *   <li>It writes each of its error answers as its {@code McpError} exception serialized whole: the
  *       server's stack trace, class names and line numbers, to any signed-in client. The guard
  *       rewrites every error answer of the SDK into a JSON-RPC error response keeping only the error's
@@ -144,6 +145,10 @@ final class TransportGuard extends OncePerRequestFilter {
           ? new Refusal(-32700, "Parse error: the body is not valid JSON.", null)
           : new Refusal(-32600, "Invalid Request: the body is not one JSON-RPC 2.0 request, notification or "
               + "response (batches are not accepted).", null);
+    }
+    if (message instanceof McpSchema.JSONRPCResponse) {
+      return new Refusal(-32600, "Invalid Request: this server sends no requests to clients, so a response "
+          + "answers nothing.", null);
     }
     if (message instanceof McpSchema.JSONRPCRequest call && PARAMS.containsKey(call.method())) {
       try {

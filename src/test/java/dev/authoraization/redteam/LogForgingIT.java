@@ -20,9 +20,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * A signed-in MCP client writes a whole log line, line break first, into text the MCP SDK logs
- * (the clientInfo of an initialize at INFO, an unknown notification at WARN, a response to a
- * request the server never sent at ERROR), hoping that an operator or a log pipeline takes it for an
- * entry of the engine's own: "approval granted". The text reaches the log, but every line it starts
+ * (the clientInfo of an initialize at INFO, an unknown notification at WARN), hoping that an
+ * operator or a log pipeline takes it for an entry of the engine's own: "approval granted". The text reaches the log, but every line it starts
  * is indented, so none begins with a timestamp. Each test checks first that its text did reach the
  * log: without that the attack would not be tried at all.
  */
@@ -57,15 +56,6 @@ class LogForgingIT extends EngineIT {
     send(session, """
         {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"x\\r\\n%s"}}"""
         .formatted(forged()));
-
-    assertForgedLinesIndented(output, 1);
-  }
-
-  @Test
-  void aResponseToNoRequestWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
-    String session = initialize();
-
-    send(session, "{\"jsonrpc\":\"2.0\",\"id\":\"x\\n" + forged() + "\",\"result\":{}}");
 
     assertForgedLinesIndented(output, 1);
   }

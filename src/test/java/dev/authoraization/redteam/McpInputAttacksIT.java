@@ -97,6 +97,18 @@ class McpInputAttacksIT extends EngineIT {
   }
 
   @Test
+  void aResponseToARequestTheServerNeverSentIsRefusedWithoutA500AndNotLogged(CapturedOutput output) throws Exception {
+    String session = initialize();
+
+    HttpResponse<String> answer = send(session, "{\"jsonrpc\":\"2.0\",\"id\":\"" + canary
+        + forgedLine().replace("\n", "\\n") + "\",\"result\":{}}");
+
+    assertRefusedQuietly(answer, output, 400, -32600);
+    assertThat(JSON.readTree(answer.body()).path("id").isNull()).isTrue();
+    assertThat(output.getAll()).doesNotContain("Error handling message");
+  }
+
+  @Test
   void aBodyThatIsNotJsonAtAllIsRefusedWithoutTheServersInsides(CapturedOutput output) throws Exception {
     HttpResponse<String> answer = send(null, canary, "text/plain");
 
