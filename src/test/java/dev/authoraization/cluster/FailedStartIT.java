@@ -58,4 +58,19 @@ class FailedStartIT {
           .doesNotContain("Started EngineApplication");
     }
   }
+
+  @Test
+  void aDataDirectoryThatCannotBeCreatedEndsTheStartSayingWhereAndWhatToDo() throws Exception {
+    Files.createDirectories(dir.resolve("node"));
+    Files.writeString(dir.resolve("node").resolve("data"), "a file where the engine keeps its data directory");
+    try (EngineProcess engine = new EngineProcess("no-data-dir", dir.resolve("node"), EngineProcess.freePort(),
+        Map.of()).start()) {
+
+      assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
+      assertThat(Files.readString(dir.resolve("node").resolve("engine.log"))).contains("APPLICATION FAILED TO START",
+          "The embedded database could not be opened: Error while creating file",
+          "relative to the directory the engine was started from (" + dir.resolve("node").toAbsolutePath() + ")",
+          "Start the engine from a directory it may write to");
+    }
+  }
 }
