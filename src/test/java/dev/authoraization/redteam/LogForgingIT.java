@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.EngineIT;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
@@ -81,25 +79,14 @@ class LogForgingIT extends EngineIT {
   }
 
   private String initialize() throws Exception {
-    HttpResponse<String> initialized = send(null, """
-        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
-         "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
-    assertThat(initialized.statusCode()).isEqualTo(200);
-    String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
-    assertThat(send(session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode())
-        .isEqualTo(202);
-    return session;
+    return mcp().initialize();
   }
 
   private HttpResponse<String> send(@Nullable String session, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .header("Authorization", "Bearer " + ALICE).POST(HttpRequest.BodyPublishers.ofString(body));
-    if (session != null) {
-      request.header("Mcp-Session-Id", session);
-    }
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
+    return mcp().send(session, body);
+  }
+
+  private RawMcp mcp() {
+    return new RawMcp(uri("/mcp"), ALICE);
   }
 }
