@@ -52,11 +52,11 @@ import tools.jackson.core.json.JsonFactory;
  * for those read with {@code @Value} or a condition). A name is known when it or one of its
  * ancestors is one of them; below a list of the engine's records ({@code
  * engine.identity.issuers[0].roles-claim}) it must be a name Spring's binder tries for the record.
- * Files, the command line, system
- * properties and {@code SPRING_APPLICATION_JSON} are checked, and the start fails naming each
- * unknown setting, where it was set and the nearest known name, never its value. Environment
- * variables are only warned about: their namespace is shared with the platform (a wrapper
- * script's {@code ENGINE_OPTS}, Kubernetes' service links for a service called "engine").
+ * Files, the command line, system properties and {@code SPRING_APPLICATION_JSON} are checked, and
+ * the start fails naming each unknown setting, where it was set and the nearest known name, never
+ * its value. Environment variables are only warned about: their namespace is shared with the
+ * platform (a wrapper script's {@code ENGINE_OPTS}, Kubernetes' service links for a service called
+ * "engine").
  */
 public final class UnknownSettings implements EnvironmentPostProcessor {
 
@@ -68,8 +68,8 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
   private static final Set<String> VARIABLES_READ_DIRECTLY = Set.of("ENGINE_VAULT_KEYSET");
 
   /** The variables Kubernetes sets for every service whose name starts with "engine". */
-  private static final Pattern SERVICE_LINK =
-      Pattern.compile("ENGINE[A-Z0-9_]*_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
+  private static final Pattern SERVICE_LINK = Pattern.compile(
+      "ENGINE[A-Z0-9_]*_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
 
   private final Log log;
 
@@ -182,7 +182,8 @@ public final class UnknownSettings implements EnvironmentPostProcessor {
   record Known(List<String> settings, Set<ConfigurationPropertyName> names, Set<ConfigurationPropertyName> groups,
       List<String> variables, Map<ConfigurationPropertyName, Class<?>> lists) {
 
-    private static final Pattern LIST_OF_RECORDS = Pattern.compile("java\\.util\\.List<(dev\\.authoraization\\.[\\w.$]+)>");
+    private static final Pattern LIST_OF_RECORDS =
+        Pattern.compile("java\\.util\\.List<(dev\\.authoraization\\.[\\w.$]+)>");
 
     /**
      * The engine's metadata is the first on the class path: target/classes comes before the

@@ -19,9 +19,10 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 /**
  * A signed-in MCP client writes a whole log line, line break first, into text the MCP SDK logs
  * (the clientInfo of an initialize at INFO, an unknown notification at WARN), hoping that an
- * operator or a log pipeline takes it for an entry of the engine's own: "approval granted". The text reaches the log, but every line it starts
- * is indented, so none begins with a timestamp. Each test checks first that its text did reach the
- * log: without that the attack would not be tried at all.
+ * operator or a log pipeline takes it for an entry of the engine's own: "approval granted". The
+ * text reaches the log, but every line it starts is indented, so none begins with a timestamp.
+ * Each test checks first that its text did reach the log: without that the attack would not be
+ * tried at all.
  */
 @Tag("redteam")
 @ExtendWith(OutputCaptureExtension.class)
@@ -74,8 +75,8 @@ class LogForgingIT extends EngineIT {
         assertThat(output.getAll().split(canary, -1)).as("the text reached the log").hasSizeGreaterThan(times));
     String log = output.getAll();
     assertThat(log).doesNotContainPattern("(?m)^" + FORGED_START)
-        .containsPattern("(?m)^  " + FORGED_START + " INFO 1 --- \\[main\\] d\\.a\\.approval\\.Approvals : approval granted "
-            + canary);
+        .containsPattern("(?m)^  " + FORGED_START
+            + " INFO 1 --- \\[main\\] d\\.a\\.approval\\.Approvals : approval granted " + canary);
   }
 
   private String initialize() throws Exception {
