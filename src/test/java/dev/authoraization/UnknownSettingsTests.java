@@ -100,7 +100,7 @@ class UnknownSettingsTests {
               users:
                 - username: carol
                   password: a-long-password-never-printed
-                  role: [developer]
+                  role: [developer, approver]
         """));
 
     assertThat(refused.settings()).containsExactlyInAnyOrder(
@@ -111,6 +111,7 @@ class UnknownSettingsTests {
         // a list under a wrong name is one entry, not one per item
         "engine.identity.embedded.users[0].role (Byte array resource [application-prod.yml] - 13:18): "
             + "did you mean engine.identity.embedded.users[0].roles?");
+    assertThat(refused).message().doesNotContain("a-long-password");
   }
 
   @Test
