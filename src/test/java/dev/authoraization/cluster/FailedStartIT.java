@@ -73,4 +73,18 @@ class FailedStartIT {
           "Start the engine from a directory it may write to");
     }
   }
+
+  @Test
+  void aPortInUseEndsTheStartBeforeAnythingIsMadeOrPrinted() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0);
+        EngineProcess engine = new EngineProcess("port-taken", dir.resolve("node"), taken.getLocalPort(), Map.of())
+            .start()) {
+
+      assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
+      assertThat(Files.readString(dir.resolve("node").resolve("engine.log")))
+          .contains("Port " + taken.getLocalPort() + " was already in use")
+          .doesNotContain("Migrating schema", "demo credentials", "Started EngineApplication");
+      assertThat(dir.resolve("node").resolve("data")).doesNotExist();
+    }
+  }
 }
