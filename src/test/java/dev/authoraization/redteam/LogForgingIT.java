@@ -30,14 +30,14 @@ class LogForgingIT extends EngineIT {
 
   static final String ALICE = token("alice", "developer");
 
+  private static final String FORGED_START = "2026-12-03T07:00:00.000Z";
+
   private final String canary = "canary-" + UUID.randomUUID();
 
   /** A whole entry as the engine writes one; {@link #FORGED_START} is how its line begins. */
   private String forged() {
     return FORGED_START + " INFO 1 --- [main] d.a.approval.Approvals : approval granted " + canary;
   }
-
-  private static final String FORGED_START = "2026-12-03T07:00:00.000Z";
 
   @Test
   void aClientInfoWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
