@@ -2,15 +2,17 @@ package dev.authoraization.policy.rules;
 
 import dev.authoraization.call.Caller;
 import dev.authoraization.policy.PolicyInput;
+import dev.authoraization.tool.ToolDescriptor;
 import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelVariableResolver;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -34,10 +36,20 @@ final class PolicyVariables implements CelVariableResolver {
   static final String CALLER = "caller";
   static final String TOOL = "tool";
 
+  /** What {@code caller} holds; sorted roles, so a trace or an error reads the same every time. */
+  private static final Map<String, Function<Caller, Object>> CALLER_FIELDS = Map.of(
+      "subject", Caller::subject,
+      "issuer", Caller::issuer,
+      "roles", caller -> caller.roles().stream().sorted().toList(),
+      "agent", caller -> caller.agent().orElse(""));
+
+  /** What {@code tool} holds. */
+  private static final Map<String, Function<ToolDescriptor, Object>> TOOL_FIELDS = Map.of(
+      "name", ToolDescriptor::name,
+      "risk", tool -> tool.risk().name());
+
   /** The fields of {@code caller} and {@code tool}: CEL sees maps, so {@link Conditions} checks names against these. */
-  static final Map<String, Set<String>> FIELDS = Map.of(
-      CALLER, Set.of("subject", "issuer", "roles", "agent"),
-      TOOL, Set.of("name", "risk"));
+  static final Map<String, Set<String>> FIELDS = Map.of(CALLER, CALLER_FIELDS.keySet(), TOOL, TOOL_FIELDS.keySet());
   static final String ARGS = "args";
   static final String RESOURCE = "resource";
 
@@ -54,8 +66,7 @@ final class PolicyVariables implements CelVariableResolver {
   public Optional<Object> find(String name) {
     return switch (name) {
       case CALLER -> Optional.of(caller != null ? caller : (caller = caller(input.call().caller())));
-      case TOOL -> Optional.of(tool != null ? tool : (tool = Map.of(
-          "name", input.tool().name(), "risk", input.tool().risk().name())));
+      case TOOL -> Optional.of(tool != null ? tool : (tool = fields(TOOL_FIELDS, input.tool())));
       case ARGS -> Optional.of(args != null ? args : (args = toCel(input.call().arguments(), 0)));
       case RESOURCE -> Optional.of(input.resource());
       default -> Optional.empty();
@@ -63,14 +74,13 @@ final class PolicyVariables implements CelVariableResolver {
   }
 
   static Map<String, Object> caller(Caller caller) {
-    String[] roles = caller.roles().toArray(String[]::new);
-    // Sorted so a trace or an error reads the same every time.
-    Arrays.sort(roles);
-    return Map.of(
-        "subject", caller.subject(),
-        "issuer", caller.issuer(),
-        "roles", List.of(roles),
-        "agent", caller.agent().orElse(""));
+    return fields(CALLER_FIELDS, caller);
+  }
+
+  private static <T> Map<String, Object> fields(Map<String, Function<T, Object>> fields, T from) {
+    Map<String, Object> values = HashMap.newHashMap(fields.size());
+    fields.forEach((name, field) -> values.put(name, field.apply(from)));
+    return Collections.unmodifiableMap(values);
   }
 
   /**
