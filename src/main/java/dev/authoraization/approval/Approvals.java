@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -104,7 +105,7 @@ public class Approvals {
       ApplicationEventPublisher events, List<ApprovalChannel> channels, Clock clock, MeterRegistry meters,
       Broadcast broadcast, ApprovalQuota quota) {
     this.broadcast = broadcast;
-    this.quota = java.util.Objects.requireNonNull(quota, "quota");
+    this.quota = Objects.requireNonNull(quota, "quota");
     for (int i = 0; i < asking.length; i++) {
       asking[i] = new ReentrantLock();
     }

@@ -25,9 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationServiceException;
@@ -59,7 +61,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 public final class TrustedIssuers {
 
   private static final Logger log = LoggerFactory.getLogger(TrustedIssuers.class);
-  private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+  private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final Map<String, LazyManager> trusted;
   private final VerifiedTokens verified;
@@ -176,10 +178,7 @@ public final class TrustedIssuers {
       long now = System.nanoTime();
       if (lastWarned == 0 || now - lastWarned > WARN_EVERY_NANOS) {
         lastWarned = now;
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
-        }
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(cause);
         log.warn("Identity provider {} unavailable: its signing keys could not be fetched ({}); tokens it signed "
             + "get 503 until it answers (repeated at most once a minute; /actuator/health shows identity)",
             issuer.uri(), root.getClass().getSimpleName());
