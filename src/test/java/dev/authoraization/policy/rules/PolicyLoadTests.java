@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,14 +140,16 @@ class PolicyLoadTests {
     assertThat(RulesPolicy.load(file)).isNotNull();
   }
 
+  /** The fields the policy format documents (PolicyVariables, default-policy.yaml), checked and given alike. */
   @Test
   void theCheckedFieldsAreTheOnesAConditionIsGiven() {
+    Map<String, Set<String>> documented = Map.of(
+        "caller", Set.of("subject", "issuer", "roles", "agent"), "tool", Set.of("name", "risk"));
     PolicyVariables variables = new PolicyVariables(Calls.call("list_issues", Calls.caller("alice", "developer")));
 
-    for (String name : PolicyVariables.FIELDS.keySet()) {
-      assertThat(variables.find(name)).as(name).hasValueSatisfying(value ->
-          assertThat(((java.util.Map<?, ?>) value).keySet()).isEqualTo(PolicyVariables.FIELDS.get(name)));
-    }
+    assertThat(PolicyVariables.FIELDS).isEqualTo(documented);
+    documented.forEach((name, fields) -> assertThat(variables.find(name)).as(name).hasValueSatisfying(value ->
+        assertThat(((Map<?, ?>) value).keySet()).isEqualTo(fields)));
   }
 
   @Test
