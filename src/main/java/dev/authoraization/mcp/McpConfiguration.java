@@ -64,8 +64,9 @@ class McpConfiguration {
 
   /** In front of the SDK's servlet, after Spring Security: see {@link TransportGuard}. */
   @Bean
-  FilterRegistrationBean<TransportGuard> mcpTransportGuard(RequestBodyLimit limit, JsonMapper json) {
-    var registration = new FilterRegistrationBean<>(new TransportGuard(limit, json, MCP_JSON));
+  FilterRegistrationBean<TransportGuard> mcpTransportGuard(RequestBodyLimit limit, JsonMapper json,
+      InFlightCalls calls) {
+    var registration = new FilterRegistrationBean<>(new TransportGuard(limit, json, MCP_JSON, calls));
     registration.addUrlPatterns(ENDPOINT);
     registration.setOrder(Ordered.LOWEST_PRECEDENCE);
     return registration;
@@ -113,7 +114,8 @@ class McpConfiguration {
   private static McpTransportContext callerOf(HttpServletRequest request) {
     if (request.getUserPrincipal() instanceof CallerAuthentication authentication) {
       Caller caller = authentication.caller();
-      return McpTransportContext.create(Map.of(McpTools.CALLER, caller));
+      return McpTransportContext.create(request.getAttribute(InFlightCalls.KEY) instanceof InFlightCalls.Key call
+          ? Map.of(McpTools.CALLER, caller, InFlightCalls.KEY, call) : Map.of(McpTools.CALLER, caller));
     }
     return McpTransportContext.EMPTY;
   }

@@ -65,13 +65,16 @@ public class McpTools {
   private final ToolCatalog catalog;
   private final Policy policy;
   private final McpProperties properties;
+  private final InFlightCalls inFlight;
   private volatile Duration progressInterval;
 
-  public McpTools(ToolCallGateway gateway, ToolCatalog catalog, Policy policy, McpProperties properties) {
+  McpTools(ToolCallGateway gateway, ToolCatalog catalog, Policy policy, McpProperties properties,
+      InFlightCalls inFlight) {
     this.gateway = gateway;
     this.catalog = catalog;
     this.policy = policy;
     this.properties = properties;
+    this.inFlight = inFlight;
     this.progressInterval = properties.progressInterval();
   }
 
@@ -124,17 +127,23 @@ public class McpTools {
     return catalog.find(tool.name()).map(entry -> policy.offers(caller.get(), entry.descriptor())).orElse(false);
   }
 
+  /** A catalog tool's call; while it waits for approval, its client's cancellation withdraws the request. */
   CallToolResult call(McpSyncServerExchange exchange, CallToolRequest request, String tool) {
     try {
       Caller caller = requireCaller(exchange);
       JsonNode arguments = request.arguments() == null ? JSON.createObjectNode() : JSON.valueToTree(request.arguments());
       // MCP has no idempotency key; every tools/call is a new request.
       ToolCall call = new ToolCall(tool, arguments, caller, UUID.randomUUID().toString());
-      return switch (gateway.execute(call)) {
-        case CallOutcome.Completed done -> completed(done.result().content());
-        case CallOutcome.Pending pending ->
-            awaitDecision(exchange, request, caller, pending.approvalId(), waitLimit(request, properties.maxWait()));
-      };
+      try (InFlightCalls.Call inFlightCall = inFlight.open(callKey(exchange.transportContext()), caller)) {
+        return switch (gateway.execute(call)) {
+          case CallOutcome.Completed done -> completed(done.result().content());
+          case CallOutcome.Pending pending -> {
+            inFlightCall.waitsFor(pending.approvalId());
+            yield awaitDecision(exchange, request, caller, pending.approvalId(),
+                waitLimit(request, properties.maxWait()));
+          }
+        };
+      }
     } catch (GatewayException e) {
       return refused(e);
     } catch (RuntimeException e) {
@@ -285,6 +294,10 @@ public class McpTools {
 
   private static Optional<Caller> caller(@Nullable McpTransportContext context) {
     return context != null && context.get(CALLER) instanceof Caller caller ? Optional.of(caller) : Optional.empty();
+  }
+
+  private static InFlightCalls.@Nullable Key callKey(@Nullable McpTransportContext context) {
+    return context != null && context.get(InFlightCalls.KEY) instanceof InFlightCalls.Key key ? key : null;
   }
 
   /** The client may ask for a shorter wait in {@code _meta}, never a longer one. */

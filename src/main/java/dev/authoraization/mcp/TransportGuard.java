@@ -1,8 +1,10 @@
 package dev.authoraization.mcp;
 
+import dev.authoraization.identity.CallerAuthentication;
 import dev.authoraization.web.RequestBodyLimit;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.HttpHeaders;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -56,6 +58,13 @@ import tools.jackson.databind.node.MissingNode;
  *       rewrites every error answer of the SDK into a JSON-RPC error response keeping only the error's
  *       code and, below 500, its message. Reported upstream as modelcontextprotocol/java-sdk#955
  *       (open for SDK 2.1.0); once a release writes envelopes itself, this part can go.
+ *   <li>It logs at WARN, params included, every notification in a session it has no handler for,
+ *       and that is every one but {@code notifications/initialized}: {@code notifications/cancelled},
+ *       which clients send whenever their user stops a call, raised a WARN in normal use, and any
+ *       client could raise as many as it liked. The guard takes such a notification itself and
+ *       answers it as the transport does (202, no body): a cancellation of a call that waits for an
+ *       approval withdraws the request ({@link InFlightCalls}); the others change nothing, as with
+ *       the SDK. Without a session header the SDK still answers its 400.
  * </ul>
  *
  * After Spring Security: a caller without a valid token is refused before its body is read.
@@ -73,18 +82,32 @@ final class TransportGuard extends OncePerRequestFilter {
       McpSchema.METHOD_TOOLS_CALL, new TypeRef<McpSchema.CallToolRequest>() {},
       McpSchema.METHOD_LOGGING_SET_LEVEL, new TypeRef<McpSchema.SetLevelRequest>() {});
 
+  /** The MCP specification's cancellation, which SDK 2.1.0 has no name for. */
+  static final String CANCELLED = "notifications/cancelled";
+
   private final RequestBodyLimit limit;
   private final JsonMapper problems;
   private final McpJsonMapper mcpJson;
+  private final InFlightCalls inFlight;
 
-  TransportGuard(RequestBodyLimit limit, JsonMapper problems, McpJsonMapper mcpJson) {
+  TransportGuard(RequestBodyLimit limit, JsonMapper problems, McpJsonMapper mcpJson, InFlightCalls inFlight) {
     this.limit = limit;
     this.problems = problems;
     this.mcpJson = mcpJson;
+    this.inFlight = inFlight;
   }
 
+  /** What the guard makes of a body: the SDK's to handle, or the guard's to answer. */
+  private sealed interface Verdict permits ToTheSdk, Notification, Refusal {}
+
+  /** For the SDK; a tools/call in a session carries its {@link InFlightCalls.Key} there. */
+  private record ToTheSdk(InFlightCalls.@Nullable Key call) implements Verdict {}
+
+  /** A notification in {@code session} other than {@code notifications/initialized}: the guard's. */
+  private record Notification(String session, McpSchema.JSONRPCNotification message) implements Verdict {}
+
   /** A JSON-RPC error the guard answers itself; {@code id} is null when the request's could not be read. */
-  private record Refusal(int code, String message, @Nullable Object id) {}
+  private record Refusal(int code, String message, @Nullable Object id) implements Verdict {}
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -109,14 +132,33 @@ final class TransportGuard extends OncePerRequestFilter {
     }
     var inMemory = new InMemory(request, body);
     // any other content type: the SDK answers 415
-    Refusal refusal = isJson(request) ? check(inMemory) : null;
-    if (refusal != null) {
-      log.debug("MCP body refused with JSON-RPC error {} ({} bytes)", refusal.code(), body.length);
-      errors.answer(HttpStatus.BAD_REQUEST.value(), refusal.code(), refusal.message(), refusal.id());
-      return;
+    switch (isJson(request) ? check(inMemory) : new ToTheSdk(null)) {
+      case Refusal refusal -> {
+        log.debug("MCP body refused with JSON-RPC error {} ({} bytes)", refusal.code(), body.length);
+        errors.answer(HttpStatus.BAD_REQUEST.value(), refusal.code(), refusal.message(), refusal.id());
+      }
+      case Notification notification -> {
+        cancelled(notification, request);
+        response.setStatus(HttpStatus.ACCEPTED.value());
+      }
+      case ToTheSdk(InFlightCalls.Key call) -> {
+        if (call != null) {
+          inMemory.setAttribute(InFlightCalls.KEY, call);
+        }
+        chain.doFilter(inMemory, errors);
+        errors.finish();
+      }
     }
-    chain.doFilter(inMemory, errors);
-    errors.finish();
+  }
+
+  /** A cancellation of a call in this session by the caller who made it: withdraws what it waits for. */
+  private void cancelled(Notification notification, HttpServletRequest request) throws IOException {
+    if (CANCELLED.equals(notification.message().method())
+        && notification.message().params() instanceof Map<?, ?> params && params.get("requestId") != null
+        && request.getUserPrincipal() instanceof CallerAuthentication authentication) {
+      inFlight.cancel(new InFlightCalls.Key(notification.session(), mcpJson.writeValueAsString(params.get("requestId"))),
+          authentication.caller());
+    }
   }
 
   /** The SDK's own test: the media type, before any parameter, is {@code application/json}. */
@@ -129,8 +171,8 @@ final class TransportGuard extends OncePerRequestFilter {
     return (parameters < 0 ? type : type.substring(0, parameters)).trim().equalsIgnoreCase("application/json");
   }
 
-  /** What the SDK's {@code doPost} would fail to read, and how the guard answers it instead. */
-  private @Nullable Refusal check(InMemory request) {
+  /** What the SDK's {@code doPost} would fail to read or log, and how the guard answers it instead. */
+  private Verdict check(InMemory request) throws IOException {
     String text;
     try {
       text = new String(request.body, request.charset());
@@ -160,7 +202,18 @@ final class TransportGuard extends OncePerRequestFilter {
             + " do not match the MCP schema.", call.id());
       }
     }
-    return null;
+    String session = request.getHeader(HttpHeaders.MCP_SESSION_ID);
+    if (session == null) {
+      return new ToTheSdk(null);
+    }
+    if (message instanceof McpSchema.JSONRPCNotification notification
+        && !McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
+      return new Notification(session, notification);
+    }
+    if (message instanceof McpSchema.JSONRPCRequest call && McpSchema.METHOD_TOOLS_CALL.equals(call.method())) {
+      return new ToTheSdk(new InFlightCalls.Key(session, mcpJson.writeValueAsString(call.id())));
+    }
+    return new ToTheSdk(null);
   }
 
   private static boolean causedBy(Throwable failure, Class<? extends Throwable> kind) {

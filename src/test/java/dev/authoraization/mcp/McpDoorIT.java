@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.approval.ApprovalRequest;
+import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.approval.Approvals;
 import dev.authoraization.support.EngineIT;
 import dev.authoraization.support.FakeTools;
@@ -229,6 +230,84 @@ class McpDoorIT extends EngineIT {
         assertThat(answered.statusCode()).isEqualTo(200);
         assertThat(answered.body()).contains("approval_denied");
       }
+    }
+  }
+
+  /**
+   * The user stops a call that waits for approval (every MCP client sends {@code notifications/cancelled}
+   * then): the request is withdrawn, so an approver's later yes runs nothing.
+   */
+  @Test
+  void aMergeWhoseClientCancelsTheWaitingCallIsWithdrawnAndALaterApprovalRunsNothing() throws Exception {
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    int before = tools.executions.get();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String session = initialize(http, bearer);
+      CompletableFuture<HttpResponse<String>> call = http.sendAsync(mcp(bearer, session, """
+          {"jsonrpc":"2.0","id":"merge-1","method":"tools/call","params":{"name":"merge_change",
+           "arguments":{"repo":"demo/webapp"}}}""").build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode request = pendingMergeOf(alice);
+
+      HttpResponse<String> cancelled = http.send(mcp(bearer, session, """
+          {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"merge-1",
+           "reason":"The user stopped the call"}}""").build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(cancelled.statusCode()).isEqualTo(202);
+      ApprovalRequest withdrawn = approvals.get(request.path("id").asString());
+      assertThat(withdrawn.state()).isEqualTo(ApprovalState.CANCELLED);
+      assertThat(withdrawn.reason()).isEqualTo("cancelled_by_requester");
+      assertThat(call.get(20, TimeUnit.SECONDS).body()).contains("approval_cancelled");
+      assertThat(decide(request, "approve").status()).isEqualTo(409);
+      assertThat(tools.executions.get()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void aCancellationWithSomeoneElsesTokenLeavesTheWaitingCallAndItsRequestAlone() throws Exception {
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String session = initialize(http, bearer);
+      CompletableFuture<HttpResponse<String>> call = http.sendAsync(mcp(bearer, session, """
+          {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"merge_change",
+           "arguments":{"repo":"demo/webapp"}}}""").build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode request = pendingMergeOf(alice);
+
+      HttpResponse<String> forged = http.send(mcp(token(subject(), "developer"), session,
+          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":7}}").build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(forged.statusCode()).isEqualTo(202);
+      assertThat(approvals.get(request.path("id").asString()).state()).isEqualTo(ApprovalState.PENDING);
+      assertThat(call).isNotDone();
+      assertThat(decide(request, "approve").status()).isEqualTo(200);
+      assertThat(call.get(20, TimeUnit.SECONDS).body()).contains("demo/webapp").doesNotContain("isError\":true");
+    }
+  }
+
+  /** Waiting for a request made earlier is only a read: stopping it leaves the request to its approvers. */
+  @Test
+  void cancellingAWaitForTheStatusLeavesTheRequestPending() throws Exception {
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    String id = json(client(bearer).callTool(CallToolRequest.builder("merge_change").arguments(DEMO)
+        .meta(Map.of(McpTools.MAX_WAIT_META, 0)).build())).path("approval_id").asString();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String session = initialize(http, bearer);
+      CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(mcp(bearer, session, """
+          {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"%s",
+           "arguments":{"approval_id":"%s","wait_seconds":30}}}""".formatted(McpTools.STATUS_TOOL, id)).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      HttpResponse<String> cancelled = http.send(mcp(bearer, session,
+          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":3}}").build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(cancelled.statusCode()).isEqualTo(202);
+      assertThat(approvals.get(id).state()).isEqualTo(ApprovalState.PENDING);
+      assertThat(decide(pendingMergeOf(alice), "deny").status()).isEqualTo(200);
+      assertThat(waiting.get(20, TimeUnit.SECONDS).body()).contains("approval_denied");
     }
   }
 

@@ -9,6 +9,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.authoraization.approval.ApprovalRequest;
+import dev.authoraization.approval.Approvals;
 import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.call.ApprovalRequirement;
 import dev.authoraization.call.CallOutcome;
@@ -48,7 +49,7 @@ class McpToolsTests {
   final ToolCallGateway gateway = mock(ToolCallGateway.class);
   final McpSyncServerExchange exchange = mock(McpSyncServerExchange.class);
   final McpTools tools = new McpTools(gateway, new ToolCatalog(List.of()), mock(Policy.class),
-      new McpProperties(null, Duration.ofSeconds(2), null, null));
+      new McpProperties(null, Duration.ofSeconds(2), null, null), new InFlightCalls(mock(Approvals.class)));
 
   McpToolsTests() {
     when(exchange.transportContext()).thenReturn(McpTransportContext.create(Map.of(McpTools.CALLER, ALICE)));

@@ -2,6 +2,14 @@ package dev.authoraization.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+
+import dev.authoraization.approval.Approvals;
+import dev.authoraization.call.Caller;
+import dev.authoraization.identity.CallerAuthentication;
 import dev.authoraization.web.RequestBodyLimit;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpError;
@@ -9,11 +17,15 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpException;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.oauth2.jwt.Jwt;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,13 +34,123 @@ class TransportGuardTests {
   static final JsonMapper JSON = JsonMapper.builder().build();
   static final JacksonMcpJsonMapper MCP_JSON = new JacksonMcpJsonMapper(JSON);
 
-  final TransportGuard guard = new TransportGuard(new RequestBodyLimit(64 * 1024), JSON, MCP_JSON);
+  static final Caller ALICE = Caller.of("alice", "https://issuer.test", Set.of("developer"));
+  static final Caller MALLORY = Caller.of("mallory", "https://issuer.test", Set.of("developer"));
+
+  final Approvals approvals = mock(Approvals.class);
+  final InFlightCalls inFlight = new InFlightCalls(approvals);
+  final TransportGuard guard = new TransportGuard(new RequestBodyLimit(64 * 1024), JSON, MCP_JSON, inFlight);
 
   static MockHttpServletRequest post(String contentType, byte[] body) {
     var request = new MockHttpServletRequest("POST", "/mcp");
     request.setContentType(contentType);
     request.setContent(body);
     return request;
+  }
+
+  /** A message in session {@code s-1}, sent by {@code caller}. */
+  static MockHttpServletRequest inSession(String message, Caller caller) {
+    var request = post("application/json", message.getBytes(StandardCharsets.UTF_8));
+    request.addHeader("Mcp-Session-Id", "s-1");
+    request.setUserPrincipal(new CallerAuthentication(Jwt.withTokenValue("t").header("alg", "RS256")
+        .subject(caller.subject()).build(), caller));
+    return request;
+  }
+
+  static String cancellation(String requestId) {
+    return "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":" + requestId
+        + ",\"reason\":\"stopped\"}}";
+  }
+
+  @Test
+  void aNotificationInASessionOtherThanInitializedIsAcceptedByTheGuardAndNeverReachesTheSdk() throws Exception {
+    for (String method : List.of("notifications/cancelled", "notifications/roots/list_changed", "notifications/x")) {
+      var response = new MockHttpServletResponse();
+
+      guard.doFilter(inSession("{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":{}}", ALICE),
+          response, (req, res) -> { throw new AssertionError(method + " reached the SDK, which logs it at WARN"); });
+
+      assertThat(response.getStatus()).as(method).isEqualTo(202);
+      assertThat(response.getContentAsString()).isEmpty();
+    }
+  }
+
+  @Test
+  void theInitializedNotificationAndANotificationWithoutASessionStillReachTheSdk() throws Exception {
+    var reached = new AtomicReference<Integer>(0);
+
+    guard.doFilter(inSession("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", ALICE),
+        new MockHttpServletResponse(), (req, res) -> reached.set(reached.get() + 1));
+    guard.doFilter(post("application/json", cancellation("7").getBytes(StandardCharsets.UTF_8)),
+        new MockHttpServletResponse(), (req, res) -> reached.set(reached.get() + 1));
+
+    assertThat(reached.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aToolCallInASessionReachesTheSdkWithTheKeyItsCancellationWillName() throws Exception {
+    var keys = new ArrayList<Object>();
+    FilterChain sdk = (req, res) -> keys.add(req.getAttribute(InFlightCalls.KEY));
+
+    guard.doFilter(inSession("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}",
+        ALICE), new MockHttpServletResponse(), sdk);
+    guard.doFilter(inSession("{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}",
+        ALICE), new MockHttpServletResponse(), sdk);
+    guard.doFilter(inSession("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\"}", ALICE),
+        new MockHttpServletResponse(), sdk);
+
+    assertThat(keys).containsExactly(new InFlightCalls.Key("s-1", "7"), new InFlightCalls.Key("s-1", "\"7\""), null);
+  }
+
+  @Test
+  void theCallersCancellationOfTheirWaitingCallWithdrawsItsApprovalRequest() throws Exception {
+    try (InFlightCalls.Call call = inFlight.open(new InFlightCalls.Key("s-1", "7"), ALICE)) {
+      call.waitsFor("ap-1");
+
+      guard.doFilter(inSession(cancellation("7"), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+    }
+
+    verify(approvals).cancel("ap-1", ALICE);
+  }
+
+  @Test
+  void aCancellationThatArrivesBeforeTheCallHasItsRequestWithdrawsTheRequestOnceItExists() throws Exception {
+    try (InFlightCalls.Call call = inFlight.open(new InFlightCalls.Key("s-1", "7"), ALICE)) {
+      guard.doFilter(inSession(cancellation("7"), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+      verify(approvals, never()).cancel(any(), any());
+
+      call.waitsFor("ap-1");
+    }
+
+    verify(approvals).cancel("ap-1", ALICE);
+  }
+
+  @Test
+  void aCancellationWithSomeoneElsesTokenOrAnotherIdWithdrawsNothingAndStopsNoLaterCancellation() throws Exception {
+    try (InFlightCalls.Call call = inFlight.open(new InFlightCalls.Key("s-1", "7"), ALICE)) {
+      call.waitsFor("ap-1");
+
+      guard.doFilter(inSession(cancellation("7"), MALLORY), new MockHttpServletResponse(), (req, res) -> {});
+      guard.doFilter(inSession(cancellation("\"7\""), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+      guard.doFilter(inSession(cancellation("8"), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+      verify(approvals, never()).cancel(any(), any());
+
+      guard.doFilter(inSession(cancellation("7"), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+    }
+
+    verify(approvals).cancel("ap-1", ALICE);
+  }
+
+  @Test
+  void aCallThatWasAnsweredIsForgottenSoALateCancellationWithdrawsNothing() throws Exception {
+    try (InFlightCalls.Call call = inFlight.open(new InFlightCalls.Key("s-1", "7"), ALICE)) {
+      call.waitsFor("ap-1");
+    }
+
+    guard.doFilter(inSession(cancellation("7"), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+
+    verify(approvals, never()).cancel(any(), any());
+    assertThat(inFlight.size()).isZero();
   }
 
   @Test

@@ -18,7 +18,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * A signed-in MCP client writes a whole log line, line break first, into text the MCP SDK logs
- * (the clientInfo of an initialize at INFO, an unknown notification at WARN), hoping that an
+ * (the clientInfo of an initialize at INFO, a protocol version it does not know at WARN), hoping that an
  * operator or a log pipeline takes it for an entry of the engine's own: "approval granted". The
  * text reaches the log, but every line it starts is indented, so none begins with a timestamp.
  * Each test checks first that its text did reach the log: without that the attack would not be
@@ -49,14 +49,12 @@ class LogForgingIT extends EngineIT {
   }
 
   @Test
-  void anUnknownNotificationWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
-    String session = initialize();
+  void anUnsupportedProtocolVersionWithALineBreakCannotStartALineOfTheLog(CapturedOutput output) throws Exception {
+    send(null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1999-01-01\\r\\n%s",
+         "capabilities":{},"clientInfo":{"name":"agent","version":"1"}}}""".formatted(forged()));
 
-    send(session, """
-        {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"x\\r\\n%s"}}"""
-        .formatted(forged()));
-
-    assertForgedLinesIndented(output, 1);
+    assertForgedLinesIndented(output, 2);
   }
 
   @Test
@@ -77,10 +75,6 @@ class LogForgingIT extends EngineIT {
     assertThat(log).doesNotContainPattern("(?m)^" + FORGED_START)
         .containsPattern("(?m)^  " + FORGED_START
             + " INFO 1 --- \\[main\\] d\\.a\\.approval\\.Approvals : approval granted " + canary);
-  }
-
-  private String initialize() throws Exception {
-    return mcp().initialize();
   }
 
   private HttpResponse<String> send(@Nullable String session, String body) throws Exception {

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
@@ -94,6 +95,24 @@ class McpInputAttacksIT extends EngineIT {
 
     assertThat(output.getAll()).doesNotContain(canary);
     assertNoInsides(answer);
+  }
+
+  /** The SDK logged every notification it has no handler for at WARN, params included: any client, at will. */
+  @Test
+  void notificationsTheServerHasNoUseForAreAcceptedWithoutAWarningOrTheCallersText(CapturedOutput output)
+      throws Exception {
+    String session = initialize();
+
+    for (String method : List.of("notifications/cancelled", "notifications/roots/list_changed", canary)) {
+      HttpResponse<String> answer = send(session, """
+          {"jsonrpc":"2.0","method":"%s","params":{"requestId":"%s"}}"""
+          .formatted(method, canary + forgedLine().replace("\n", "\\n")));
+
+      assertThat(answer.statusCode()).as(method).isEqualTo(202);
+      assertThat(answer.body()).isEmpty();
+    }
+    assertThat(output.getAll()).doesNotContain(canary).doesNotContain("No handler registered")
+        .doesNotContain("Roots list changed");
   }
 
   @Test
