@@ -156,8 +156,8 @@ final class TransportGuard extends OncePerRequestFilter {
     if (CANCELLED.equals(notification.message().method())
         && notification.message().params() instanceof Map<?, ?> params && params.get("requestId") != null
         && request.getUserPrincipal() instanceof CallerAuthentication authentication) {
-      inFlight.cancel(new InFlightCalls.Key(notification.session(), mcpJson.writeValueAsString(params.get("requestId"))),
-          authentication.caller());
+      String requestId = mcpJson.writeValueAsString(params.get("requestId"));
+      inFlight.cancel(new InFlightCalls.Key(notification.session(), requestId), authentication.caller());
     }
   }
 
