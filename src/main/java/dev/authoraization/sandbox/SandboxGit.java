@@ -2,11 +2,15 @@ package dev.authoraization.sandbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -77,15 +81,64 @@ final class SandboxGit implements AutoCloseable {
 
   static final PersonIdent COMMITTER_TEMPLATE = new PersonIdent("GitHub Sandbox", "noreply@sandbox.invalid");
 
+  /** In the repositories' directory; its name does not end in {@code .lock}, which the clean-up removes. */
+  static final String OWNER_FILE = ".engine-owner";
+
   private final Path reposDir;
   private final Clock clock;
   private final Map<String, Repository> open = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final FileChannel owner;
 
+  /** Fails with {@link SandboxInUse} when another engine process (or instance) writes {@code reposDir}. */
   SandboxGit(Path reposDir, Clock clock) {
     this.reposDir = reposDir;
     this.clock = clock;
+    this.owner = own(reposDir);
     removeStaleLocks(reposDir);
+  }
+
+  /**
+   * Takes the operating system's lock on {@link #OWNER_FILE} for as long as this instance lives (the
+   * system releases it when the process ends, however it ends) and writes this process's id there
+   * for the message another engine gets. Only then is it safe to take every ref lock as stale.
+   */
+  private static FileChannel own(Path reposDir) {
+    Path file = reposDir.resolve(OWNER_FILE);
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(reposDir);
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException sameProcess) {
+        lock = null;
+      }
+      if (lock == null) {
+        String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+        throw new SandboxInUse(reposDir.toAbsolutePath().normalize(),
+            holder.isEmpty() ? "its process id is not known" : holder);
+      }
+      channel.truncate(0);
+      channel.write(StandardCharsets.UTF_8.encode("process " + ProcessHandle.current().pid()), 0);
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      if (e instanceof SandboxInUse inUse) {
+        throw inUse;
+      }
+      throw new IllegalStateException("cannot take ownership of the sandbox repositories under " + reposDir, e);
+    }
+  }
+
+  private static void closeQuietly(@Nullable FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) { // it was never ours
+      }
+    }
   }
 
   /**
@@ -486,5 +539,6 @@ final class SandboxGit implements AutoCloseable {
   public void close() {
     open.values().forEach(Repository::close);
     open.clear();
+    closeQuietly(owner); // releases the lock
   }
 }

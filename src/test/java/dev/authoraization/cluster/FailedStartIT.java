@@ -3,8 +3,12 @@ package dev.authoraization.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,27 @@ class FailedStartIT {
           "The embedded database could not be opened: Error while creating file",
           "relative to the directory the engine was started from (" + dir.resolve("node").toAbsolutePath() + ")",
           "Start the engine from a directory it may write to");
+    }
+  }
+
+  /** Another process holds the sandbox: an engine started from the same directory on another port. */
+  @Test
+  void aSandboxAnotherEngineWritesEndsTheStartNamingThatProcessAndWhatToDo() throws Exception {
+    Path repos = Files.createDirectories(dir.resolve("node/data/sandbox/repos"));
+    try (FileChannel owner = FileChannel.open(repos.resolve(".engine-owner"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        FileLock held = owner.lock()) {
+      owner.write(StandardCharsets.UTF_8.encode("process 4242"));
+      try (EngineProcess engine = new EngineProcess("sandbox-taken", dir.resolve("node"), EngineProcess.freePort(),
+          Map.of()).start()) {
+
+        assertThat(engine.awaitExit(Duration.ofSeconds(180))).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("node").resolve("engine.log"))).contains("APPLICATION FAILED TO START",
+            "The sandbox forge's repositories under " + repos.toAbsolutePath().normalize()
+                + " are in use by another engine (process 4242)",
+            "Stop the other engine, or start this one from another directory or with its own engine.sandbox.data-dir")
+            .doesNotContain("Started EngineApplication");
+      }
     }
   }
 

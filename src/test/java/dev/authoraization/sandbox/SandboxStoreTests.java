@@ -167,6 +167,34 @@ class SandboxStoreTests {
     }
   }
 
+  /**
+   * A second writer would take the first one's ref locks for stale and delete them, and its own
+   * per-repository locks would not order its merges against the first one's.
+   */
+  @Test
+  void aSecondSandboxOnTheSameRepositoriesIsRefusedUntilTheFirstIsClosedAndLeavesTheFirstsLocksAlone(
+      @TempDir Path dir) throws Exception {
+    Path refLock = dir.resolve("demo/busy.git/refs/heads/main.lock");
+    String tip;
+    try (SandboxGit first = new SandboxGit(dir, Clock.systemUTC())) {
+      first.create("demo", "busy", "main");
+      tip = first.commit("demo", "busy", "main", Map.of("README.md", "one\n"), "One", first.committer());
+      Files.writeString(refLock, "a write of the first sandbox, under way\n");
+
+      assertThatThrownBy(() -> new SandboxGit(dir, Clock.systemUTC()))
+          .isInstanceOf(SandboxInUse.class)
+          .hasMessageContaining(dir.toAbsolutePath().normalize().toString())
+          .hasMessageContaining("process " + ProcessHandle.current().pid());
+      assertThat(refLock).exists();
+      Files.delete(refLock);
+    }
+
+    try (SandboxGit next = new SandboxGit(dir, Clock.systemUTC())) {
+      assertThat(next.tip("demo", "busy", "main")).contains(tip);
+      assertThat(dir.resolve(SandboxGit.OWNER_FILE)).content().isEqualTo("process " + ProcessHandle.current().pid());
+    }
+  }
+
   static long objectFiles(Path reposDir) {
     try (var files = java.nio.file.Files.walk(reposDir.resolve("demo/webapp.git/objects"))) {
       return files.filter(java.nio.file.Files::isRegularFile).count();
