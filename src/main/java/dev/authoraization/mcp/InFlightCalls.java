@@ -23,9 +23,10 @@ import org.springframework.stereotype.Component;
  * <p>Only the caller who made the call can cancel it (the session id is not an identity; a
  * notification with someone else's token changes nothing), and only while the request is pending:
  * {@link Approvals#cancel} checks both again and audits the withdrawal. A cancel that arrives
- * before the call has its approval request is kept and applied as soon as it has one. Streamable
- * HTTP sessions live on the node that opened them, so the notification reaches the node where the
- * call waits.
+ * before the call has its approval request is kept and applied as soon as it has one. A client's
+ * requests may reach any node ({@link SharedSessions}): a cancellation for a call that does not
+ * wait on this node withdraws what {@link WaitingCalls} says it waits for on another, and the
+ * waiting node's call, woken by the change, answers "cancelled".
  */
 @Component
 class InFlightCalls {
@@ -43,9 +44,11 @@ class InFlightCalls {
 
   private final ConcurrentMap<Key, Call> calls = new ConcurrentHashMap<>();
   private final Approvals approvals;
+  private final WaitingCalls waiting;
 
-  InFlightCalls(Approvals approvals) {
+  InFlightCalls(Approvals approvals, WaitingCalls waiting) {
     this.approvals = approvals;
+    this.waiting = waiting;
   }
 
   /**
@@ -63,11 +66,25 @@ class InFlightCalls {
   /** {@code caller} cancels the call {@code key}; nothing happens when there is none, or it is not theirs. */
   void cancel(Key key, Caller caller) {
     Call call = calls.get(key);
-    if (call == null || !call.caller.principal().equals(caller.principal())) {
-      log.debug("MCP cancellation for no call of this caller on this node ignored");
-      return;
+    if (call == null) {
+      waiting.approvals(key, caller).forEach(id -> withdraw(id, caller));
+    } else if (call.caller.principal().equals(caller.principal())) {
+      call.cancel();
+    } else {
+      log.debug("MCP cancellation of another caller's call ignored");
     }
-    call.cancel();
+  }
+
+  private void withdraw(String id, Caller caller) {
+    try {
+      approvals.cancel(id, caller);
+      log.info("Approval request {} withdrawn: its MCP client cancelled the call", id);
+    } catch (GatewayException refused) { // decided or executed meanwhile: too late to cancel
+      log.debug("MCP cancellation of approval request {} refused: {}", id, refused.code().id());
+    } catch (RuntimeException failed) { // the database: the request stays pending, as after a failed REST cancel
+      log.warn("Approval request {} could not be withdrawn after its MCP client cancelled the call ({})", id,
+          failed.getClass().getSimpleName());
+    }
   }
 
   /** How many calls are noted: for tests, to see that none is left behind. */
@@ -82,6 +99,7 @@ class InFlightCalls {
     private final Caller caller;
     private @Nullable String approvalId;
     private boolean cancelled;
+    private boolean recorded;
 
     private Call(@Nullable Key key, Caller caller) {
       this.key = key;
@@ -96,7 +114,9 @@ class InFlightCalls {
         withdraw = cancelled;
       }
       if (withdraw) {
-        withdraw(id);
+        withdraw(id, caller);
+      } else if (key != null) {
+        recorded = waiting.waiting(key, caller, id);
       }
     }
 
@@ -110,19 +130,7 @@ class InFlightCalls {
         id = approvalId;
       }
       if (id != null) {
-        withdraw(id);
-      }
-    }
-
-    private void withdraw(String id) {
-      try {
-        approvals.cancel(id, caller);
-        log.info("Approval request {} withdrawn: its MCP client cancelled the call", id);
-      } catch (GatewayException refused) { // decided or executed meanwhile: too late to cancel
-        log.debug("MCP cancellation of approval request {} refused: {}", id, refused.code().id());
-      } catch (RuntimeException failed) { // the database: the request stays pending, as after a failed REST cancel
-        log.warn("Approval request {} could not be withdrawn after its MCP client cancelled the call ({})", id,
-            failed.getClass().getSimpleName());
+        withdraw(id, caller);
       }
     }
 
@@ -130,6 +138,9 @@ class InFlightCalls {
     public void close() {
       if (key != null) {
         calls.remove(key, this);
+        if (recorded && approvalId != null) {
+          waiting.done(key, approvalId);
+        }
       }
     }
   }

@@ -65,8 +65,8 @@ class McpConfiguration {
   /** In front of the SDK's servlet, after Spring Security: see {@link TransportGuard}. */
   @Bean
   FilterRegistrationBean<TransportGuard> mcpTransportGuard(RequestBodyLimit limit, JsonMapper json,
-      InFlightCalls calls) {
-    var registration = new FilterRegistrationBean<>(new TransportGuard(limit, json, MCP_JSON, calls));
+      InFlightCalls calls, SharedSessions sessions) {
+    var registration = new FilterRegistrationBean<>(new TransportGuard(limit, json, MCP_JSON, calls, sessions));
     registration.addUrlPatterns(ENDPOINT);
     registration.setOrder(Ordered.LOWEST_PRECEDENCE);
     return registration;

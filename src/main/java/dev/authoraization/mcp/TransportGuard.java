@@ -1,5 +1,6 @@
 package dev.authoraization.mcp;
 
+import dev.authoraization.call.Caller;
 import dev.authoraization.identity.CallerAuthentication;
 import dev.authoraization.web.RequestBodyLimit;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -23,7 +24,10 @@ import java.io.PrintWriter;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -89,19 +93,30 @@ final class TransportGuard extends OncePerRequestFilter {
   private final JsonMapper problems;
   private final McpJsonMapper mcpJson;
   private final InFlightCalls inFlight;
+  private final SharedSessions sessions;
 
-  TransportGuard(RequestBodyLimit limit, JsonMapper problems, McpJsonMapper mcpJson, InFlightCalls inFlight) {
+  TransportGuard(RequestBodyLimit limit, JsonMapper problems, McpJsonMapper mcpJson, InFlightCalls inFlight,
+      SharedSessions sessions) {
     this.limit = limit;
     this.problems = problems;
     this.mcpJson = mcpJson;
     this.inFlight = inFlight;
+    this.sessions = sessions;
   }
 
   /** What the guard makes of a body: the SDK's to handle, or the guard's to answer. */
   private sealed interface Verdict permits ToTheSdk, Notification, Refusal {}
 
-  /** For the SDK; a tools/call in a session carries its {@link InFlightCalls.Key} there. */
-  private record ToTheSdk(InFlightCalls.@Nullable Key call) implements Verdict {}
+  /**
+   * For the SDK; a tools/call in a session carries its {@link InFlightCalls.Key} there, an
+   * initialize the protocol version it asks for.
+   */
+  private record ToTheSdk(InFlightCalls.@Nullable Key call, @Nullable String initialize) implements Verdict {
+
+    ToTheSdk() {
+      this(null, null);
+    }
+  }
 
   /** A notification in {@code session} other than {@code notifications/initialized}: the guard's. */
   private record Notification(String session, McpSchema.JSONRPCNotification message) implements Verdict {}
@@ -114,8 +129,7 @@ final class TransportGuard extends OncePerRequestFilter {
       throws ServletException, IOException {
     var errors = new ErrorAnswers(response);
     if (!"POST".equals(request.getMethod())) {
-      chain.doFilter(request, errors);
-      errors.finish();
+      toTheSdk(request, request, errors, chain);
       return;
     }
     byte[] body;
@@ -132,7 +146,7 @@ final class TransportGuard extends OncePerRequestFilter {
     }
     var inMemory = new InMemory(request, body);
     // any other content type: the SDK answers 415
-    switch (isJson(request) ? check(inMemory) : new ToTheSdk(null)) {
+    switch (isJson(request) ? check(inMemory) : new ToTheSdk()) {
       case Refusal refusal -> {
         log.debug("MCP body refused with JSON-RPC error {} ({} bytes)", refusal.code(), body.length);
         errors.answer(HttpStatus.BAD_REQUEST.value(), refusal.code(), refusal.message(), refusal.id());
@@ -141,14 +155,53 @@ final class TransportGuard extends OncePerRequestFilter {
         cancelled(notification, request);
         response.setStatus(HttpStatus.ACCEPTED.value());
       }
-      case ToTheSdk(InFlightCalls.Key call) -> {
+      case ToTheSdk(InFlightCalls.Key call, String initialize) -> {
         if (call != null) {
           inMemory.setAttribute(InFlightCalls.KEY, call);
         }
-        chain.doFilter(inMemory, errors);
-        errors.finish();
+        toTheSdk(request, inMemory, errors, chain);
+        String opened = errors.getHeader(HttpHeaders.MCP_SESSION_ID);
+        Caller caller = caller(request);
+        if (initialize != null && opened != null && errors.getStatus() == HttpStatus.OK.value() && caller != null) {
+          sessions.opened(opened, caller, initialize);
+        }
       }
     }
+  }
+
+  /**
+   * Hands the request to the SDK with the session id its SDK knows the client's session by ({@link
+   * SharedSessions}: the same, or that of the session this node took up), then writes any error
+   * answer; a session someone else opened is answered 404 here.
+   */
+  private void toTheSdk(HttpServletRequest request, HttpServletRequest body, ErrorAnswers errors, FilterChain chain)
+      throws IOException, ServletException {
+    String session = request.getHeader(HttpHeaders.MCP_SESSION_ID);
+    Caller caller = caller(request);
+    HttpServletRequest toSdk = body;
+    if (session != null && caller != null) {
+      String local = sessions.local(session, caller, request);
+      if (local == null) { // someone else's session: as the SDK answers an unknown one
+        errors.answer(HttpStatus.NOT_FOUND.value(), -32603, "Session not found: " + session, null);
+        return;
+      }
+      if (!local.equals(session)) {
+        toSdk = new InSession(body, local);
+      }
+    }
+    chain.doFilter(toSdk, errors);
+    if (session != null) {
+      if (errors.getStatus() == HttpStatus.NOT_FOUND.value()) { // swept by the SDK, or never known here
+        sessions.forget(session);
+      } else if ("DELETE".equals(request.getMethod()) && errors.getStatus() < 400) {
+        sessions.closed(session);
+      }
+    }
+    errors.finish();
+  }
+
+  private static @Nullable Caller caller(HttpServletRequest request) {
+    return request.getUserPrincipal() instanceof CallerAuthentication authentication ? authentication.caller() : null;
   }
 
   /** A cancellation of a call in this session by the caller who made it: withdraws what it waits for. */
@@ -204,16 +257,18 @@ final class TransportGuard extends OncePerRequestFilter {
     }
     String session = request.getHeader(HttpHeaders.MCP_SESSION_ID);
     if (session == null) {
-      return new ToTheSdk(null);
+      return message instanceof McpSchema.JSONRPCRequest call && McpSchema.METHOD_INITIALIZE.equals(call.method())
+          ? new ToTheSdk(null, mcpJson.convertValue(call.params(), McpSchema.InitializeRequest.class).protocolVersion())
+          : new ToTheSdk();
     }
     if (message instanceof McpSchema.JSONRPCNotification notification
         && !McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
       return new Notification(session, notification);
     }
     if (message instanceof McpSchema.JSONRPCRequest call && McpSchema.METHOD_TOOLS_CALL.equals(call.method())) {
-      return new ToTheSdk(new InFlightCalls.Key(session, mcpJson.writeValueAsString(call.id())));
+      return new ToTheSdk(new InFlightCalls.Key(session, mcpJson.writeValueAsString(call.id())), null);
     }
-    return new ToTheSdk(null);
+    return new ToTheSdk();
   }
 
   private static boolean causedBy(Throwable failure, Class<? extends Throwable> kind) {
@@ -285,6 +340,28 @@ final class TransportGuard extends OncePerRequestFilter {
       envelope.put("error", error);
       // the writer, as the SDK uses: the wrapped response may have handed it out already
       response.getWriter().write(mcpJson.writeValueAsString(envelope));
+    }
+  }
+
+  /** A request of the client's session, to the SDK under the id this node's SDK knows that session by. */
+  private static final class InSession extends HttpServletRequestWrapper {
+
+    private final String session;
+
+    InSession(HttpServletRequest request, String session) {
+      super(request);
+      this.session = session;
+    }
+
+    @Override
+    public @Nullable String getHeader(String name) {
+      return HttpHeaders.MCP_SESSION_ID.equalsIgnoreCase(name) ? session : super.getHeader(name);
+    }
+
+    @Override
+    public Enumeration<String> getHeaders(String name) {
+      return HttpHeaders.MCP_SESSION_ID.equalsIgnoreCase(name) ? Collections.enumeration(List.of(session))
+          : super.getHeaders(name);
     }
   }
 

@@ -2,10 +2,17 @@ package dev.authoraization.cluster;
 
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.TestDatabases;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +110,83 @@ class TwoNodesIT {
     assertThat(b.pullRequest(number, ALICE).path("merged").asBoolean()).isTrue();
     assertThat(count("approval.claimed", id)).isEqualTo(1);
     assertThat(count("call.executed", id)).isEqualTo(1);
+  }
+
+  /**
+   * The MCP SDK keeps a session in the memory of the node that opened it; B takes up the session
+   * opened on A for the caller who opened it (a load balancer without affinity sends the client
+   * there) and serves its calls, and the client's cancellation, sent to A, withdraws the merge
+   * waiting on B.
+   */
+  @Test
+  void anMcpSessionOpenedOnAIsServedOnBAndACancellationOnAWithdrawsTheMergeWaitingOnB() throws Exception {
+    int number = a.primeDemo(ALICE);
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> opened = mcp(http, a, ALICE, null, """
+          {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+           "capabilities":{},"clientInfo":{"name":"two-nodes","version":"1"}}}""");
+      assertThat(opened.statusCode()).isEqualTo(200);
+      String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
+      assertThat(mcp(http, a, ALICE, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+          .statusCode()).isEqualTo(202);
+
+      HttpResponse<String> listedOnB = mcp(http, b, ALICE, session,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+      HttpResponse<String> strangerOnB = mcp(http, b, token("mallory", "developer"), session,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+
+      assertThat(listedOnB.statusCode()).isEqualTo(200);
+      assertThat(listedOnB.body()).contains("merge_pull_request");
+      assertThat(strangerOnB.statusCode()).isEqualTo(404);
+
+      CompletableFuture<HttpResponse<String>> merge = CompletableFuture.supplyAsync(() -> mcp(http, b, ALICE,
+          session, """
+          {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"merge_pull_request",
+           "arguments":{"owner":"demo","repo":"webapp","pull_number":%d}}}""".formatted(number)));
+      JsonNode request = await().atMost(Duration.ofSeconds(30))
+          .until(() -> pendingMerge(number), found -> found != null);
+      assertThat(merge).isNotDone();
+
+      assertThat(mcp(http, a, ALICE, session, """
+          {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}}""").statusCode())
+          .isEqualTo(202);
+
+      assertThat(merge.get(30, TimeUnit.SECONDS).body()).contains("approval_cancelled");
+      assertThat(db.queryForObject("SELECT COUNT(*) FROM mcp_waiting_call WHERE session_id = ?", Long.class, session))
+          .as("the call's row goes when it is answered").isZero();
+      assertThat(a.post("/api/v1/approvals/" + request.path("id").asString() + "/decision",
+          "{\"verdict\":\"approve\",\"fingerprint\":\"" + request.path("fingerprint").asString() + "\"}", ADMIN)
+          .status()).isEqualTo(409);
+      assertThat(a.pullRequest(number, ALICE).path("merged").asBoolean()).isFalse();
+    }
+  }
+
+  /** Alice's pending merge of pull request {@code number}, as approvers see it; null while there is none. */
+  private static @Nullable JsonNode pendingMerge(int number) {
+    for (JsonNode request : a.get("/api/v1/approvals", ADMIN).body()) {
+      if (request.path("tool").asString().equals("merge_pull_request")
+          && request.path("arguments").path("pull_number").asInt() == number
+          && request.path("state").asString().equals("PENDING")) {
+        return request;
+      }
+    }
+    return null;
+  }
+
+  private static HttpResponse<String> mcp(HttpClient http, EngineProcess node, String bearer, @Nullable String session,
+      String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/mcp"))
+        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + bearer)
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      request.header("Mcp-Session-Id", session);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -21,7 +21,9 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The MCP door end to end, through the official MCP Java SDK client and raw HTTP. */
@@ -47,6 +50,12 @@ class McpDoorIT extends EngineIT {
 
   @Autowired
   Approvals approvals;
+
+  @Autowired
+  JdbcClient jdbc;
+
+  @Autowired
+  SharedSessions sharedSessions;
 
   private final List<McpSyncClient> clients = new CopyOnWriteArrayList<>();
   private final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
@@ -309,6 +318,121 @@ class McpDoorIT extends EngineIT {
       assertThat(decide(pendingMergeOf(alice), "deny").status()).isEqualTo(200);
       assertThat(waiting.get(20, TimeUnit.SECONDS).body()).contains("approval_denied");
     }
+  }
+
+  @Test
+  void anOpenedSessionIsRecordedSoThatAnyNodeCanServeItAndItsEndIsToo() throws Exception {
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String session = initialize(http, bearer);
+
+      assertThat(jdbc.sql("SELECT owner_issuer, owner_subject, protocol_version FROM mcp_session WHERE id = ?")
+          .param(session).query().singleRow())
+          .containsEntry("owner_issuer", TestTokens.ISSUER).containsEntry("owner_subject", alice)
+          .containsEntry("protocol_version", "2025-06-18");
+
+      HttpResponse<String> ended = http.send(mcp(bearer, session, "").method("DELETE",
+          HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(ended.statusCode()).isLessThan(300);
+      assertThat(jdbc.sql("SELECT COUNT(*) FROM mcp_session WHERE id = ?").param(session).query(Long.class).single())
+          .isZero();
+    }
+  }
+
+  /**
+   * A session another node opened (the row it wrote, and a session id this node's SDK never
+   * issued) is taken up here for the caller who opened it: their requests are answered, a call's
+   * result included, where the SDK alone answered 404.
+   */
+  @Test
+  void aSessionOpenedOnAnotherNodeIsServedHereForTheCallerWhoOpenedIt() throws Exception {
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    String session = openedElsewhere(alice);
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> listed = http.send(mcp(bearer, session,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> called = http.send(mcp(bearer, session, """
+          {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_notes",
+           "arguments":{"repo":"demo/webapp"}}}""")
+          .build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(listed.statusCode()).isEqualTo(200);
+      assertThat(listed.body()).contains("read_notes", "merge_change");
+      assertThat(called.statusCode()).isEqualTo(200);
+      assertThat(called.body()).contains("\"isError\":false");
+    }
+  }
+
+  @Test
+  void aSessionOpenedOnAnotherNodeIsNotServedToSomeoneElseNorSpoiledForItsOwner() throws Exception {
+    String alice = subject();
+    String session = openedElsewhere(alice);
+    String list = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> stranger = http.send(mcp(token(subject(), "developer"), session, list).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> owner = http.send(mcp(token(alice, "developer"), session, list).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(stranger.statusCode()).isEqualTo(404);
+      assertThat(stranger.body()).contains("Session not found").doesNotContain("read_notes");
+      assertThat(owner.statusCode()).isEqualTo(200);
+      assertThat(owner.body()).contains("read_notes");
+    }
+  }
+
+  /** The SDK alone served a session to anyone who knew its id, its stream of server notifications included. */
+  @Test
+  void aSessionIsItsOpenersSoAnotherCallerWithItsIdGetsNotFound() throws Exception {
+    String bearer = token(subject(), "developer");
+    String stranger = token(subject(), "developer");
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String session = initialize(http, bearer);
+
+      HttpResponse<String> listed = http.send(mcp(stranger, session,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> stream = http.send(HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(15))
+          .header("Accept", "text/event-stream").header("Authorization", "Bearer " + stranger)
+          .header("Mcp-Session-Id", session).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ended = http.send(mcp(stranger, session, "").method("DELETE",
+          HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(List.of(listed.statusCode(), stream.statusCode(), ended.statusCode())).containsOnly(404);
+      assertThat(listed.body()).contains("Session not found").doesNotContain("read_notes");
+      assertThat(http.send(mcp(bearer, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").build(),
+          HttpResponse.BodyHandlers.ofString()).body()).contains("read_notes");
+    }
+  }
+
+  @Test
+  void aSessionOpenedMoreThanADayAgoIsNotTakenUpAndThePurgeDeletesIt() throws Exception {
+    String alice = subject();
+    String session = openedElsewhere(alice, Instant.now().minus(SharedSessions.LIFETIME).minusSeconds(60));
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> listed = http.send(mcp(token(alice, "developer"), session,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(listed.statusCode()).isEqualTo(404);
+    }
+    sharedSessions.purge();
+
+    assertThat(jdbc.sql("SELECT COUNT(*) FROM mcp_session WHERE id = ?").param(session).query(Long.class).single())
+        .isZero();
+  }
+
+  private String openedElsewhere(String subject) {
+    return openedElsewhere(subject, Instant.now());
+  }
+
+  /** The row another node writes when it opens a session for {@code subject} at {@code at}; the session's id. */
+  private String openedElsewhere(String subject, Instant at) {
+    String session = UUID.randomUUID().toString();
+    jdbc.sql("INSERT INTO mcp_session (id, owner_issuer, owner_subject, protocol_version, created_at) "
+            + "VALUES (?, ?, ?, ?, ?)")
+        .params(session, TestTokens.ISSUER, subject, "2025-06-18", Timestamp.from(at)).update();
+    return session;
   }
 
   /**

@@ -49,7 +49,7 @@ class McpToolsTests {
   final ToolCallGateway gateway = mock(ToolCallGateway.class);
   final McpSyncServerExchange exchange = mock(McpSyncServerExchange.class);
   final McpTools tools = new McpTools(gateway, new ToolCatalog(List.of()), mock(Policy.class),
-      new McpProperties(null, Duration.ofSeconds(2), null, null), new InFlightCalls(mock(Approvals.class)));
+      new McpProperties(null, Duration.ofSeconds(2), null, null), new InFlightCalls(mock(Approvals.class), mock(WaitingCalls.class)));
 
   McpToolsTests() {
     when(exchange.transportContext()).thenReturn(McpTransportContext.create(Map.of(McpTools.CALLER, ALICE)));

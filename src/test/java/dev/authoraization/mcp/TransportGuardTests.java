@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import dev.authoraization.approval.Approvals;
 import dev.authoraization.call.Caller;
@@ -38,8 +39,15 @@ class TransportGuardTests {
   static final Caller MALLORY = Caller.of("mallory", "https://issuer.test", Set.of("developer"));
 
   final Approvals approvals = mock(Approvals.class);
-  final InFlightCalls inFlight = new InFlightCalls(approvals);
-  final TransportGuard guard = new TransportGuard(new RequestBodyLimit(64 * 1024), JSON, MCP_JSON, inFlight);
+  final WaitingCalls waiting = mock(WaitingCalls.class);
+  final InFlightCalls inFlight = new InFlightCalls(approvals, waiting);
+  final SharedSessions sessions = mock(SharedSessions.class);
+  final TransportGuard guard = new TransportGuard(new RequestBodyLimit(64 * 1024), JSON, MCP_JSON, inFlight, sessions);
+
+  /** Every session is the one its SDK knows, and the caller's. */
+  TransportGuardTests() throws Exception {
+    when(sessions.local(any(), any(), any())).thenAnswer(call -> call.getArgument(0));
+  }
 
   static MockHttpServletRequest post(String contentType, byte[] body) {
     var request = new MockHttpServletRequest("POST", "/mcp");
@@ -139,6 +147,29 @@ class TransportGuardTests {
     }
 
     verify(approvals).cancel("ap-1", ALICE);
+  }
+
+  @Test
+  void aWaitingCallIsRecordedForTheOtherNodesUntilItIsAnswered() {
+    var key = new InFlightCalls.Key("s-1", "7");
+    when(waiting.waiting(key, ALICE, "ap-1")).thenReturn(true);
+
+    try (InFlightCalls.Call call = inFlight.open(key, ALICE)) {
+      call.waitsFor("ap-1");
+      verify(waiting).waiting(key, ALICE, "ap-1");
+      verify(waiting, never()).done(any(), any());
+    }
+
+    verify(waiting).done(key, "ap-1");
+  }
+
+  @Test
+  void aCancellationOfACallWaitingOnAnotherNodeWithdrawsWhatItWaitsForThere() throws Exception {
+    when(waiting.approvals(new InFlightCalls.Key("s-1", "7"), ALICE)).thenReturn(List.of("ap-9"));
+
+    guard.doFilter(inSession(cancellation("7"), ALICE), new MockHttpServletResponse(), (req, res) -> {});
+
+    verify(approvals).cancel("ap-9", ALICE);
   }
 
   @Test
