@@ -48,8 +48,8 @@ import org.springframework.stereotype.Component;
  * {@code 404 Session not found} on another node. Now the node that opens a session writes a row
  * ({@code mcp_session}: id, who opened it, the protocol version asked for), and a node that gets a
  * request for a session it does not hold takes it up: it opens a session of its own in its SDK with
- * the same initialize, and {@link TransportGuard} hands the SDK that local id in place of the
- * client's for as long as this node runs. The SDK holds nothing else a request of this server
+ * the same protocol version, and {@link TransportGuard} hands the SDK that local id in place of
+ * the client's for as long as this node runs. The SDK holds nothing else a request of this server
  * depends on: the caller is read from each request's token, and a call's answer, progress
  * included, goes back on that request's own stream.
  *
@@ -79,8 +79,8 @@ class SharedSessions {
   /** The client's session id → the id this node's SDK knows it by (the same for sessions opened here). */
   private final Map<String, Local> local = new ConcurrentHashMap<>();
 
-  /** A session of this node's SDK, whose it is, and since when this node knows it. */
-  private record Local(String id, String owner, Instant since) {}
+  /** A session of this node's SDK, whose it is, and when it was last used here. */
+  private record Local(String id, String owner, Instant used) {}
 
   SharedSessions(JdbcClient jdbc, Clock clock, HttpServletStreamableServerTransportProvider sdk) {
     this.jdbc = jdbc;
@@ -113,7 +113,11 @@ class SharedSessions {
   @Nullable String local(String id, Caller caller, HttpServletRequest request) throws IOException, ServletException {
     Local known = local.get(id);
     if (known != null) {
-      return known.owner().equals(caller.principal()) ? known.id() : null;
+      if (!known.owner().equals(caller.principal())) {
+        return null;
+      }
+      local.replace(id, known, new Local(known.id(), known.owner(), clock.instant()));
+      return known.id();
     }
     Optional<String> version = openedBy(id, caller);
     if (version.isEmpty()) {
@@ -150,13 +154,13 @@ class SharedSessions {
   }
 
   /**
-   * Sessions opened more than {@link #LIFETIME} ago can no longer be taken up, and this node
-   * forgets its own: one still in use goes on under its own id, as it did before it was shared.
+   * Sessions opened more than {@link #LIFETIME} ago can no longer be taken up, and this node forgets
+   * the sessions nobody used here for as long (the SDK's sweep ended them long before).
    */
   @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT1M")
   void purge() {
     Instant before = clock.instant().minus(LIFETIME);
-    local.values().removeIf(known -> known.since().isBefore(before));
+    local.values().removeIf(known -> known.used().isBefore(before));
     try {
       int purged = jdbc.sql("DELETE FROM mcp_session WHERE created_at < ?")
           .param(Timestamp.from(before)).update();

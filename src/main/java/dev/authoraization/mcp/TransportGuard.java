@@ -255,11 +255,14 @@ final class TransportGuard extends OncePerRequestFilter {
             + " do not match the MCP schema.", call.id());
       }
     }
+    if (message instanceof McpSchema.JSONRPCRequest call && McpSchema.METHOD_INITIALIZE.equals(call.method())) {
+      // a session header on it changes nothing: the SDK opens a new session
+      var initialize = mcpJson.convertValue(call.params(), McpSchema.InitializeRequest.class);
+      return new ToTheSdk(null, initialize.protocolVersion());
+    }
     String session = request.getHeader(HttpHeaders.MCP_SESSION_ID);
     if (session == null) {
-      return message instanceof McpSchema.JSONRPCRequest call && McpSchema.METHOD_INITIALIZE.equals(call.method())
-          ? new ToTheSdk(null, mcpJson.convertValue(call.params(), McpSchema.InitializeRequest.class).protocolVersion())
-          : new ToTheSdk();
+      return new ToTheSdk();
     }
     if (message instanceof McpSchema.JSONRPCNotification notification
         && !McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
