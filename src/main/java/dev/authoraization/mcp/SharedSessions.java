@@ -3,21 +3,15 @@ package dev.authoraization.mcp;
 import dev.authoraization.call.Caller;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.HttpHeaders;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -210,15 +204,19 @@ class SharedSessions {
   }
 
   /** A POST of the engine's own to the SDK, carrying the caller's request's principal and origin. */
-  private static final class Internal extends HttpServletRequestWrapper {
+  private static final class Internal extends TransportGuard.InMemory {
 
     private final @Nullable String session;
-    private final byte[] body;
+    private final int length;
 
     Internal(HttpServletRequest request, @Nullable String session, String body) {
-      super(request);
+      this(request, session, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Internal(HttpServletRequest request, @Nullable String session, byte[] body) {
+      super(request, body);
       this.session = session;
-      this.body = body.getBytes(StandardCharsets.UTF_8);
+      this.length = body.length;
     }
 
     @Override
@@ -229,10 +227,10 @@ class SharedSessions {
     @Override
     public @Nullable String getHeader(String name) {
       return switch (name.toLowerCase(Locale.ROOT)) {
-        case "content-type" -> "application/json";
+        case "content-type" -> getContentType();
         case "accept" -> "application/json, text/event-stream";
         case "mcp-session-id" -> session;
-        case "content-length" -> String.valueOf(body.length);
+        case "content-length" -> String.valueOf(length);
         case "last-event-id", "transfer-encoding" -> null;
         default -> super.getHeader(name);
       };
@@ -256,43 +254,12 @@ class SharedSessions {
 
     @Override
     public int getContentLength() {
-      return body.length;
+      return length;
     }
 
     @Override
     public long getContentLengthLong() {
-      return body.length;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      var in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("the body is in memory");
-        }
-      };
-    }
-
-    @Override
-    public BufferedReader getReader() {
-      return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+      return length;
     }
   }
 

@@ -369,7 +369,7 @@ final class TransportGuard extends OncePerRequestFilter {
   }
 
   /** A request whose body has been read already, served again from memory. */
-  private static final class InMemory extends HttpServletRequestWrapper {
+  static class InMemory extends HttpServletRequestWrapper {
 
     private final byte[] body;
 
