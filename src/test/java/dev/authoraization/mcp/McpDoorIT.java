@@ -365,6 +365,25 @@ class McpDoorIT extends EngineIT {
     }
   }
 
+  /** Progress goes back on the call's own stream, which a session taken up here serves as well. */
+  @Test
+  void aCallWaitingInASessionOpenedOnAnotherNodeSendsItsProgressAndResult() throws Exception {
+    mcpTools.progressInterval(Duration.ofMillis(200));
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    String session = openedElsewhere(alice);
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> parked = http.send(mcp(bearer, session, """
+          {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"merge_change",
+           "arguments":{"repo":"demo/webapp"},"_meta":{"progressToken":"p-4","%s":1}}}"""
+          .formatted(McpTools.MAX_WAIT_META)).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(parked.statusCode()).isEqualTo(200);
+      assertThat(parked.body()).contains("\"method\":\"notifications/progress\"", "\"progressToken\":\"p-4\"",
+          "\"status\":\"pending\"");
+    }
+  }
+
   @Test
   void aSessionOpenedOnAnotherNodeIsNotServedToSomeoneElseNorSpoiledForItsOwner() throws Exception {
     String alice = subject();
