@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -362,6 +365,26 @@ class McpDoorIT extends EngineIT {
       assertThat(listed.body()).contains("read_notes", "merge_change");
       assertThat(called.statusCode()).isEqualTo(200);
       assertThat(called.body()).contains("\"isError\":false");
+    }
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void manyFirstRequestsAtOnceOfASessionOpenedElsewhereTakeItUpOnce(CapturedOutput output) throws Exception {
+    String alice = subject();
+    String bearer = token(alice, "developer");
+    String session = openedElsewhere(alice);
+    try (HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
+      List<CompletableFuture<HttpResponse<String>>> lists = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        lists.add(http.sendAsync(mcp(bearer, session, "{\"jsonrpc\":\"2.0\",\"id\":" + i
+            + ",\"method\":\"tools/list\"}").build(), HttpResponse.BodyHandlers.ofString()));
+      }
+
+      for (CompletableFuture<HttpResponse<String>> listed : lists) {
+        assertThat(listed.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(output.getAll().split("MCP session opened on another node taken up here", -1)).hasSize(2);
     }
   }
 
