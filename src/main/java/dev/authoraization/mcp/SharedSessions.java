@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ class SharedSessions {
   private final HttpServlet sdk;
   /** The client's session id → the id this node's SDK knows it by (the same for sessions opened here). */
   private final Map<String, Local> local = new ConcurrentHashMap<>();
+  /** A lock, not {@code synchronized}: the SDK call under it must not pin a virtual thread's carrier on JDK 21. */
+  private final ReentrantLock takingUp = new ReentrantLock();
 
   /** A session of this node's SDK, whose it is, and when it was last used here. */
   private record Local(String id, String owner, Instant used) {}
@@ -117,7 +120,8 @@ class SharedSessions {
     if (version.isEmpty()) {
       return id;
     }
-    synchronized (this) { // two requests of one session arriving at once take it up once
+    takingUp.lock(); // two requests of one session arriving at once take it up once
+    try {
       known = local.get(id);
       if (known == null) {
         String taken = takeUp(version.get(), request);
@@ -129,6 +133,8 @@ class SharedSessions {
         log.info("MCP session opened on another node taken up here");
       }
       return known.owner().equals(caller.principal()) ? known.id() : null;
+    } finally {
+      takingUp.unlock();
     }
   }
 
