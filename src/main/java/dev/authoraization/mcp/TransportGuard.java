@@ -41,8 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.MissingNode;
 
 /**
- * Stands between the MCP door's callers and the MCP SDK's servlet, which answers malformed input in
- * ways a security product cannot ship:
+ * Stands between the MCP door's callers and the MCP SDK's servlet, which in these ways falls short
+ * of what a security product can ship:
  *
  * <ul>
  *   <li>It answers Jetty's refusal of a chunked body over the engine's limit, met while reading, with
@@ -69,6 +69,10 @@ import tools.jackson.databind.node.MissingNode;
  *       answers it as the transport does (202, no body): a cancellation of a call that waits for an
  *       approval withdraws the request ({@link InFlightCalls}); the others change nothing, as with
  *       the SDK. Without a session header the SDK still answers its 400.
+ *   <li>It keeps a session in the memory of the node that opened it and serves it to anyone who
+ *       names its id. The guard hands the SDK the id under which this node holds the client's
+ *       session, taking it up when another node opened it, and answers 404 to anyone but the
+ *       session's opener ({@link SharedSessions}).
  * </ul>
  *
  * After Spring Security: a caller without a valid token is refused before its body is read.
