@@ -29,6 +29,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,12 +164,12 @@ final class TransportGuard extends OncePerRequestFilter {
         if (call != null) {
           inMemory.setAttribute(InFlightCalls.KEY, call);
         }
-        toTheSdk(request, inMemory, errors, chain);
-        String opened = errors.getHeader(HttpHeaders.MCP_SESSION_ID);
         Caller caller = caller(request);
-        if (initialize != null && opened != null && errors.getStatus() == HttpStatus.OK.value() && caller != null) {
-          sessions.opened(opened, caller, initialize);
+        if (initialize != null && caller != null) {
+          // recorded before the answer leaves: the client's next request may reach another node at once
+          errors.onSessionOpened(opened -> sessions.opened(opened, caller, initialize));
         }
+        toTheSdk(request, inMemory, errors, chain);
       }
     }
   }
@@ -295,9 +296,23 @@ final class TransportGuard extends OncePerRequestFilter {
   private final class ErrorAnswers extends HttpServletResponseWrapper {
 
     private @Nullable CharArrayWriter held;
+    private @Nullable Consumer<String> sessionOpened;
 
     ErrorAnswers(HttpServletResponse response) {
       super(response);
+    }
+
+    /** Told the id of the session the SDK opens, when it sets the header and before it writes the answer. */
+    void onSessionOpened(Consumer<String> listener) {
+      this.sessionOpened = listener;
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+      if (sessionOpened != null && HttpHeaders.MCP_SESSION_ID.equalsIgnoreCase(name)) {
+        sessionOpened.accept(value);
+      }
+      super.setHeader(name, value);
     }
 
     @Override

@@ -184,6 +184,24 @@ class TransportGuardTests {
     assertThat(inFlight.size()).isZero();
   }
 
+  /** The client's next request may reach another node at once: the session is recorded before the answer leaves. */
+  @Test
+  void anOpenedSessionIsRecordedBeforeTheInitializeAnswerIsWritten() throws Exception {
+    var request = post("application/json", """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"c","version":"1"}}}""".getBytes(StandardCharsets.UTF_8));
+    request.setUserPrincipal(new CallerAuthentication(Jwt.withTokenValue("t").header("alg", "RS256")
+        .subject(ALICE.subject()).build(), ALICE));
+
+    guard.doFilter(request, new MockHttpServletResponse(), (req, res) -> {
+      var response = (HttpServletResponse) res;
+      response.setHeader("Mcp-Session-Id", "s-9");
+      verify(sessions).opened("s-9", ALICE, "2025-06-18");
+      response.setStatus(200);
+      response.getWriter().write("{}");
+    });
+  }
+
   @Test
   void theServletGetsTheSameBodyFromMemory() throws Exception {
     String message = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\",\"params\":{\"n\":\"caf\u00e9\"}}";
