@@ -30,8 +30,8 @@ public final class EmbeddedDatabaseFiles implements FailureAnalyzer {
             + Path.of("").toAbsolutePath() + ").",
             "Start the engine from a directory it may write to, or give it one: "
                 + "--spring.datasource.url=jdbc:h2:file:/var/lib/engine/engine;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
-                + "DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;QUERY_CACHE_SIZE=64 (the default's options), with "
-                + "engine.identity.embedded.key-dir, "
+                + "DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;QUERY_CACHE_SIZE=64;WRITE_DELAY=0 (the default's "
+                + "options), with engine.identity.embedded.key-dir, "
                 + "engine.vault.keyset-path and engine.sandbox.data-dir beside it, or use PostgreSQL "
                 + "(README, \"Configuration\").", cause);
       }
