@@ -3,14 +3,9 @@ package dev.authoraization.cluster;
 import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -35,12 +30,11 @@ class EmbeddedDurabilityIT {
    */
   @Test
   void whatTheEngineConfirmedJustBeforeAKillIsThereAfterTheRestart() throws Exception {
-    try (EngineProcess engine = new EngineProcess("durable", dir.resolve("node"), EngineProcess.freePort(), Map.of());
-        HttpClient http = HttpClient.newHttpClient()) {
+    try (EngineProcess engine = new EngineProcess("durable", dir.resolve("node"), EngineProcess.freePort(), Map.of())) {
       engine.start().awaitReady();
       JsonNode parked = engine.parkMerge(engine.primeDemo(ALICE), ALICE);
       assertThat(engine.approve(parked, ADMIN).status()).isEqualTo(200);
-      HttpResponse<String> opened = mcp(http, engine, null, """
+      HttpResponse<String> opened = engine.mcp(ALICE, null, """
           {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
            "capabilities":{},"clientInfo":{"name":"durable","version":"1"}}}""");
       assertThat(opened.statusCode()).isEqualTo(200);
@@ -52,21 +46,10 @@ class EmbeddedDurabilityIT {
       JsonNode approval = engine.get("/api/v1/approvals/" + parked.path("approval_id").asString(), ALICE).body();
       assertThat(approval.path("state").asString()).as(approval::toString).isIn("APPROVED", "EXECUTING", "EXECUTED");
       assertThat(approval.path("votes")).hasSize(1);
-      HttpResponse<String> listed = mcp(http, engine, session,
+      HttpResponse<String> listed = engine.mcp(ALICE, session,
           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
       assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
     }
   }
 
-  private static HttpResponse<String> mcp(HttpClient http, EngineProcess node, @Nullable String session, String body)
-      throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/mcp"))
-        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + ALICE)
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (session != null) {
-      request.header("Mcp-Session-Id", session);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
 }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -150,6 +151,24 @@ final class EngineProcess implements AutoCloseable {
   Response post(String path, String json, String token) {
     return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)), token);
+  }
+
+  /** A raw MCP message to this node's {@code /mcp}, in {@code session} when one is given; the HTTP answer as is. */
+  HttpResponse<String> mcp(String token, @Nullable String session, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      request.header("Mcp-Session-Id", session);
+    }
+    try {
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Sandbox only: a fresh pull request in demo/webapp; its number. */

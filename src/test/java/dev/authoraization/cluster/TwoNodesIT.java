@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.TestDatabases;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,44 +117,41 @@ class TwoNodesIT {
   @Test
   void anMcpSessionOpenedOnAIsServedOnBAndACancellationOnAWithdrawsTheMergeWaitingOnB() throws Exception {
     int number = a.primeDemo(ALICE);
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      HttpResponse<String> opened = mcp(http, a, ALICE, null, """
-          {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
-           "capabilities":{},"clientInfo":{"name":"two-nodes","version":"1"}}}""");
-      assertThat(opened.statusCode()).isEqualTo(200);
-      String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
-      assertThat(mcp(http, a, ALICE, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
-          .statusCode()).isEqualTo(202);
+    HttpResponse<String> opened = a.mcp(ALICE, null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"two-nodes","version":"1"}}}""");
+    assertThat(opened.statusCode()).isEqualTo(200);
+    String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    assertThat(a.mcp(ALICE, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+        .statusCode()).isEqualTo(202);
 
-      HttpResponse<String> listedOnB = mcp(http, b, ALICE, session,
-          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
-      HttpResponse<String> strangerOnB = mcp(http, b, token("mallory", "developer"), session,
-          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+    HttpResponse<String> listedOnB = b.mcp(ALICE, session,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+    HttpResponse<String> strangerOnB = b.mcp(token("mallory", "developer"), session,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
 
-      assertThat(listedOnB.statusCode()).isEqualTo(200);
-      assertThat(listedOnB.body()).contains("merge_pull_request");
-      assertThat(strangerOnB.statusCode()).isEqualTo(404);
+    assertThat(listedOnB.statusCode()).isEqualTo(200);
+    assertThat(listedOnB.body()).contains("merge_pull_request");
+    assertThat(strangerOnB.statusCode()).isEqualTo(404);
 
-      CompletableFuture<HttpResponse<String>> merge = CompletableFuture.supplyAsync(() -> mcp(http, b, ALICE,
-          session, """
-          {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"merge_pull_request",
-           "arguments":{"owner":"demo","repo":"webapp","pull_number":%d}}}""".formatted(number)));
-      JsonNode request = await().atMost(Duration.ofSeconds(30))
-          .until(() -> pendingMerge(number), found -> found != null);
-      assertThat(merge).isNotDone();
+    CompletableFuture<HttpResponse<String>> merge = CompletableFuture.supplyAsync(() -> b.mcp(ALICE, session, """
+        {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"merge_pull_request",
+         "arguments":{"owner":"demo","repo":"webapp","pull_number":%d}}}""".formatted(number)));
+    JsonNode request = await().atMost(Duration.ofSeconds(30))
+        .until(() -> pendingMerge(number), found -> found != null);
+    assertThat(merge).isNotDone();
 
-      assertThat(mcp(http, a, ALICE, session, """
-          {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}}""").statusCode())
-          .isEqualTo(202);
+    assertThat(a.mcp(ALICE, session, """
+        {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}}""").statusCode())
+        .isEqualTo(202);
 
-      assertThat(merge.get(30, TimeUnit.SECONDS).body()).contains("approval_cancelled");
-      assertThat(db.queryForObject("SELECT COUNT(*) FROM mcp_waiting_call WHERE session_id = ?", Long.class, session))
-          .as("the call's row goes when it is answered").isZero();
-      assertThat(a.post("/api/v1/approvals/" + request.path("id").asString() + "/decision",
-          "{\"verdict\":\"approve\",\"fingerprint\":\"" + request.path("fingerprint").asString() + "\"}", ADMIN)
-          .status()).isEqualTo(409);
-      assertThat(a.pullRequest(number, ALICE).path("merged").asBoolean()).isFalse();
-    }
+    assertThat(merge.get(30, TimeUnit.SECONDS).body()).contains("approval_cancelled");
+    assertThat(db.queryForObject("SELECT COUNT(*) FROM mcp_waiting_call WHERE session_id = ?", Long.class, session))
+        .as("the call's row goes when it is answered").isZero();
+    assertThat(a.post("/api/v1/approvals/" + request.path("id").asString() + "/decision",
+        "{\"verdict\":\"approve\",\"fingerprint\":\"" + request.path("fingerprint").asString() + "\"}", ADMIN)
+        .status()).isEqualTo(409);
+    assertThat(a.pullRequest(number, ALICE).path("merged").asBoolean()).isFalse();
   }
 
   /** Alice's pending merge of pull request {@code number}, as approvers see it; null while there is none. */
@@ -173,21 +166,6 @@ class TwoNodesIT {
     return null;
   }
 
-  private static HttpResponse<String> mcp(HttpClient http, EngineProcess node, String bearer, @Nullable String session,
-      String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/mcp"))
-        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + bearer)
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (session != null) {
-      request.header("Mcp-Session-Id", session);
-    }
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @Test
   void hundredConcurrentFollowUpsOnBothNodesMergeExactlyOnce() throws Exception {
