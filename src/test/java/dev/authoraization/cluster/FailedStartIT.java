@@ -74,7 +74,8 @@ class FailedStartIT {
       assertThat(Files.readString(dir.resolve("node").resolve("engine.log"))).contains("APPLICATION FAILED TO START",
           "The embedded database could not be opened: Error while creating file",
           "relative to the directory the engine was started from (" + dir.resolve("node").toAbsolutePath() + ")",
-          "Start the engine from a directory it may write to");
+          "Start the engine from a directory it may write to",
+          "--spring.datasource.url=jdbc:h2:file:/var/lib/engine/engine;MODE=PostgreSQL;", "WRITE_DELAY=0");
     }
   }
 
