@@ -213,9 +213,9 @@ final class TransportGuard extends OncePerRequestFilter {
   private void cancelled(Notification notification, HttpServletRequest request) throws IOException {
     if (CANCELLED.equals(notification.message().method())
         && notification.message().params() instanceof Map<?, ?> params && params.get("requestId") != null
-        && request.getUserPrincipal() instanceof CallerAuthentication authentication) {
+        && caller(request) instanceof Caller caller) {
       String requestId = mcpJson.writeValueAsString(params.get("requestId"));
-      inFlight.cancel(new InFlightCalls.Key(notification.session(), requestId), authentication.caller());
+      inFlight.cancel(new InFlightCalls.Key(notification.session(), requestId), caller);
     }
   }
 
