@@ -3,6 +3,7 @@ package dev.authoraization.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.authoraization.support.RawMcp;
 import dev.authoraization.support.TestTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -155,14 +156,8 @@ final class EngineProcess implements AutoCloseable {
 
   /** A raw MCP message to this node's {@code /mcp}, in {@code session} when one is given; the HTTP answer as is. */
   HttpResponse<String> mcp(String token, @Nullable String session, String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp")).timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body));
-    if (session != null) {
-      request.header("Mcp-Session-Id", session);
-    }
     try {
-      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new RawMcp(uri("/mcp"), token).send(session, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import dev.authoraization.approval.ApprovalState;
 import dev.authoraization.approval.Approvals;
 import dev.authoraization.support.EngineIT;
 import dev.authoraization.support.FakeTools;
+import dev.authoraization.support.RawMcp;
 import dev.authoraization.support.TestTokens;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -219,7 +220,7 @@ class McpDoorIT extends EngineIT {
         .connectTimeout(Duration.ofSeconds(10)).build()) {
       List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
       for (int i = 0; i < calls; i++) {
-        String session = initialize(http, bearer);
+        String session = initialize(bearer);
         waiting.add(http.sendAsync(mcp(bearer, session, """
             {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"merge_change",
              "arguments":{"repo":"demo/webapp"}}}""").build(), HttpResponse.BodyHandlers.ofString()));
@@ -255,7 +256,7 @@ class McpDoorIT extends EngineIT {
     String bearer = token(alice, "developer");
     int before = tools.executions.get();
     try (HttpClient http = HttpClient.newHttpClient()) {
-      String session = initialize(http, bearer);
+      String session = initialize(bearer);
       CompletableFuture<HttpResponse<String>> call = http.sendAsync(mcp(bearer, session, """
           {"jsonrpc":"2.0","id":"merge-1","method":"tools/call","params":{"name":"merge_change",
            "arguments":{"repo":"demo/webapp"}}}""").build(), HttpResponse.BodyHandlers.ofString());
@@ -280,7 +281,7 @@ class McpDoorIT extends EngineIT {
     String alice = subject();
     String bearer = token(alice, "developer");
     try (HttpClient http = HttpClient.newHttpClient()) {
-      String session = initialize(http, bearer);
+      String session = initialize(bearer);
       CompletableFuture<HttpResponse<String>> call = http.sendAsync(mcp(bearer, session, """
           {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"merge_change",
            "arguments":{"repo":"demo/webapp"}}}""").build(), HttpResponse.BodyHandlers.ofString());
@@ -306,7 +307,7 @@ class McpDoorIT extends EngineIT {
     String id = json(client(bearer).callTool(CallToolRequest.builder("merge_change").arguments(DEMO)
         .meta(Map.of(McpTools.MAX_WAIT_META, 0)).build())).path("approval_id").asString();
     try (HttpClient http = HttpClient.newHttpClient()) {
-      String session = initialize(http, bearer);
+      String session = initialize(bearer);
       CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(mcp(bearer, session, """
           {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"%s",
            "arguments":{"approval_id":"%s","wait_seconds":30}}}""".formatted(McpTools.STATUS_TOOL, id)).build(),
@@ -328,7 +329,7 @@ class McpDoorIT extends EngineIT {
     String alice = subject();
     String bearer = token(alice, "developer");
     try (HttpClient http = HttpClient.newHttpClient()) {
-      String session = initialize(http, bearer);
+      String session = initialize(bearer);
 
       assertThat(jdbc.sql("SELECT owner_issuer, owner_subject, protocol_version FROM mcp_session WHERE id = ?")
           .param(session).query().singleRow())
@@ -431,7 +432,7 @@ class McpDoorIT extends EngineIT {
     String bearer = token(subject(), "developer");
     String stranger = token(subject(), "developer");
     try (HttpClient http = HttpClient.newHttpClient()) {
-      String session = initialize(http, bearer);
+      String session = initialize(bearer);
 
       HttpResponse<String> listed = http.send(mcp(stranger, session,
           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").build(), HttpResponse.BodyHandlers.ofString());
@@ -478,32 +479,17 @@ class McpDoorIT extends EngineIT {
   }
 
   /**
-   * A raw Streamable HTTP session: initialize, then the initialized notification; its session id.
-   * Neither may wait behind the parked calls.
+   * A raw Streamable HTTP session: initialize, then the initialized notification (each with its own
+   * timeout: neither may wait behind the parked calls); its session id.
    */
-  private String initialize(HttpClient http, String bearer) throws Exception {
-    HttpResponse<String> initialized = http.send(mcp(bearer, null, """
-        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
-         "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""").timeout(Duration.ofSeconds(15)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(initialized.statusCode()).isEqualTo(200);
-    String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
-    HttpResponse<String> notified = http.send(mcp(bearer, session,
-        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").timeout(Duration.ofSeconds(15)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(notified.statusCode()).isEqualTo(202);
-    return session;
+  private String initialize(String bearer) throws Exception {
+    return new RawMcp(uri("/mcp"), bearer).initialize();
   }
 
   private HttpRequest.Builder mcp(String bearer, @Nullable String session, String json) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp"))
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.ofString(json));
-    if (session != null) {
-      request.header("Mcp-Session-Id", session);
-    }
-    return request;
+    return new RawMcp(uri("/mcp"), bearer).request(session, json);
   }
+
 
   @Test
   void whenTheWaitRunsOutTheCallIsPendingWithProgressAndResumesWithTheStatusTool() {

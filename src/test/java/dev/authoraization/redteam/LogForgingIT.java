@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.authoraization.support.EngineIT;
+import dev.authoraization.support.RawMcp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;

@@ -4,6 +4,7 @@ import static dev.authoraization.support.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.authoraization.support.EngineIT;
+import dev.authoraization.support.RawMcp;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,4 +1,4 @@
-package dev.authoraization.redteam;
+package dev.authoraization.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,19 +10,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
-/** Raw bodies to the MCP door, as a hostile client sends them: no SDK between the test and the wire. */
-final class RawMcp {
+/** Raw bodies to an MCP door, as a hostile or hand-written client sends them: no SDK between the test and the wire. */
+public final class RawMcp {
 
   private final URI endpoint;
   private final String token;
 
-  RawMcp(URI endpoint, String token) {
+  public RawMcp(URI endpoint, String token) {
     this.endpoint = endpoint;
     this.token = token;
   }
 
   /** A session opened the way a client opens one; its id. */
-  String initialize() throws IOException, InterruptedException {
+  public String initialize() throws IOException, InterruptedException {
     HttpResponse<String> initialized = send(null, """
         {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
          "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
@@ -33,20 +33,30 @@ final class RawMcp {
     return session;
   }
 
-  HttpResponse<String> send(@Nullable String session, String body) throws IOException, InterruptedException {
+  public HttpResponse<String> send(@Nullable String session, String body) throws IOException, InterruptedException {
     return send(session, body, "application/json");
   }
 
-  HttpResponse<String> send(@Nullable String session, String body, String contentType)
+  public HttpResponse<String> send(@Nullable String session, String body, String contentType)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", contentType).header("Accept", "application/json, text/event-stream")
+    HttpRequest request = request(session, body).timeout(Duration.ofSeconds(15)).setHeader("Content-Type", contentType)
+        .build();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  /**
+   * The POST of {@code body}, in {@code session} when one is given, without a timeout: for a caller
+   * that sends it its own way (asynchronously, to wait for an approval) or changes its method.
+   */
+  public HttpRequest.Builder request(@Nullable String session, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
         .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body));
     if (session != null) {
       request.header("Mcp-Session-Id", session);
     }
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
+    return request;
   }
 }
